@@ -1,0 +1,170 @@
+# gemmlab — build with plain GNU make.
+#
+#   make            library build/libgemmlab.a and the CLI build/gemmlab
+#   make run        the seed's RNN with every kernel
+#   make test       builds and runs the GoogleTest suite
+#   make bench      the full benchmark sweep (several minutes)
+#   make bench-quick  a reduced sweep (under a minute)
+#
+# Variables a user may set: CXX (g++ or clang++), BUILD (output folder),
+# SIMD=none (build without any ISA-specific kernel), WERROR=1 (warnings are
+# errors, as in CI), GTEST_DIR (a GoogleTest source tree to build from).
+#
+# One binary runs everywhere: the project is built for the baseline of its
+# target (x86-64 or aarch64). Only the files named *_avx2*.cpp / *_avx512*.cpp
+# (x86-64) and *_neon*.cpp (aarch64) get ISA flags; the library chooses among
+# them at run time from what the CPU reports (src/core/cpu.cpp).
+
+CXX      ?= g++
+BUILD    ?= build
+SIMD     ?= auto
+OPT      ?= -O3
+CXXFLAGS ?= $(OPT) -g
+WARN     := -Wall -Wextra -Wpedantic
+ifeq ($(WERROR),1)
+WARN     += -Werror
+endif
+CPPFLAGS += -Iinclude -Isrc
+ALL_CXXFLAGS = -std=c++20 $(WARN) $(CXXFLAGS) $(EXTRA_CXXFLAGS)
+LDLIBS   += -pthread
+
+# ---- which ISA-specific files this target builds ---------------------------
+TARGET_MACHINE := $(shell $(CXX) -dumpmachine)
+ifneq ($(findstring x86_64,$(TARGET_MACHINE)),)
+  ARCH := x86_64
+else ifneq ($(findstring aarch64,$(TARGET_MACHINE)),)
+  ARCH := aarch64
+else
+  ARCH := other
+endif
+
+# Flags per ISA file family. AVX-512 files may use F, VL, BW and DQ.
+FLAGS_avx2   := -mavx2 -mfma
+FLAGS_avx512 := -mavx512f -mavx512vl -mavx512bw -mavx512dq -mavx2 -mfma
+FLAGS_neon   :=
+
+ALL_SRC    := $(wildcard src/*/*.cpp)
+AVX2_SRC   := $(filter %_avx2.cpp %_avx2_%.cpp,$(ALL_SRC))
+AVX512_SRC := $(filter %_avx512.cpp %_avx512_%.cpp,$(ALL_SRC))
+NEON_SRC   := $(filter %_neon.cpp %_neon_%.cpp,$(ALL_SRC))
+CLI_SRC    := $(wildcard src/cli/*.cpp)
+PORTABLE_SRC := $(filter-out $(AVX2_SRC) $(AVX512_SRC) $(NEON_SRC) $(CLI_SRC),$(ALL_SRC))
+
+LIB_SRC := $(PORTABLE_SRC)
+ifneq ($(SIMD),none)
+  ifeq ($(ARCH),x86_64)
+    LIB_SRC  += $(AVX2_SRC) $(AVX512_SRC)
+    CPPFLAGS += $(if $(AVX2_SRC),-DGEMMLAB_HAVE_AVX2=1) $(if $(AVX512_SRC),-DGEMMLAB_HAVE_AVX512=1)
+  endif
+  ifeq ($(ARCH),aarch64)
+    LIB_SRC  += $(NEON_SRC)
+    CPPFLAGS += $(if $(NEON_SRC),-DGEMMLAB_HAVE_NEON=1)
+  endif
+endif
+
+LIB_OBJ  := $(LIB_SRC:%.cpp=$(BUILD)/obj/%.o)
+CLI_OBJ  := $(CLI_SRC:%.cpp=$(BUILD)/obj/%.o)
+TEST_SRC := $(wildcard tests/*.cpp)
+TEST_OBJ := $(TEST_SRC:%.cpp=$(BUILD)/obj/%.o)
+BENCH_SRC := $(wildcard bench/*.cpp)
+BENCH_OBJ := $(BENCH_SRC:%.cpp=$(BUILD)/obj/%.o)
+
+LIB   := $(BUILD)/libgemmlab.a
+CLI   := $(BUILD)/gemmlab
+TESTS := $(BUILD)/gemmlab-tests
+BENCH := $(BUILD)/gemmlab-bench
+
+.PHONY: all lib run test bench bench-quick clean
+all: $(LIB) $(CLI)
+lib: $(LIB)
+
+# Per-file ISA flags, chosen by the file's name.
+isa_flags = $(if $(filter $(AVX512_SRC),$1),$(FLAGS_avx512),$(if $(filter $(AVX2_SRC),$1),$(FLAGS_avx2),$(if $(filter $(NEON_SRC),$1),$(FLAGS_neon))))
+
+$(BUILD)/obj/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS) $(ALL_CXXFLAGS) $(call isa_flags,$<) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(CLI): $(CLI_OBJ) $(LIB)
+	$(CXX) $(ALL_CXXFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
+run: $(CLI)
+	$(RUN_PREFIX) ./$(CLI) rnn
+
+# ---- GoogleTest discovery ---------------------------------------------------
+# 1. the system library (pkg-config gtest_main, or -lgtest -lgtest_main);
+# 2. else a source tree named by GTEST_DIR (Debian: /usr/src/googletest), built here;
+# 3. else stop and say how to install it.
+GTEST_DIR ?=
+GTEST_SYSTEM := $(shell pkg-config --exists gtest_main 2>/dev/null && echo pkg)
+ifeq ($(GTEST_SYSTEM),)
+  GTEST_SYSTEM := $(shell printf 'int main(){}' | $(CXX) -x c++ - -o /dev/null -lgtest_main -lgtest -pthread 2>/dev/null && echo lib)
+endif
+ifneq ($(GTEST_DIR),)
+  GTEST_SYSTEM :=
+endif
+ifeq ($(GTEST_SYSTEM),pkg)
+  GTEST_CFLAGS := $(shell pkg-config --cflags gtest_main)
+  GTEST_LIBS   := $(shell pkg-config --libs gtest_main)
+  GTEST_DEPS   :=
+else ifeq ($(GTEST_SYSTEM),lib)
+  GTEST_CFLAGS :=
+  GTEST_LIBS   := -lgtest_main -lgtest -pthread
+  GTEST_DEPS   :=
+else ifneq ($(GTEST_DIR),)
+  GTEST_SRC_ROOT := $(GTEST_DIR)$(if $(wildcard $(GTEST_DIR)/googletest/src),/googletest)
+  GTEST_CFLAGS := -isystem $(GTEST_SRC_ROOT)/include
+  GTEST_LIBS   := $(BUILD)/gtest/libgtest_main.a $(BUILD)/gtest/libgtest.a -pthread
+  GTEST_DEPS   := $(BUILD)/gtest/libgtest_main.a $(BUILD)/gtest/libgtest.a
+else
+  GTEST_MISSING := 1
+endif
+
+$(BUILD)/gtest/libgtest.a:
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++20 $(CXXFLAGS) -isystem $(GTEST_SRC_ROOT)/include -I$(GTEST_SRC_ROOT) -c $(GTEST_SRC_ROOT)/src/gtest-all.cc -o $(BUILD)/gtest/gtest-all.o
+	$(AR) rcs $@ $(BUILD)/gtest/gtest-all.o
+$(BUILD)/gtest/libgtest_main.a:
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++20 $(CXXFLAGS) -isystem $(GTEST_SRC_ROOT)/include -I$(GTEST_SRC_ROOT) -c $(GTEST_SRC_ROOT)/src/gtest_main.cc -o $(BUILD)/gtest/gtest_main.o
+	$(AR) rcs $@ $(BUILD)/gtest/gtest_main.o
+
+$(TEST_OBJ): CPPFLAGS += $(GTEST_CFLAGS)
+$(TEST_OBJ): | gtest-check $(GTEST_DEPS)
+
+.PHONY: gtest-check
+gtest-check:
+ifeq ($(GTEST_MISSING),1)
+	@echo "GoogleTest was not found. Install it, or point GTEST_DIR at a source tree:" >&2
+	@echo "  Debian/Ubuntu: sudo apt-get install libgtest-dev   (or: make test GTEST_DIR=/usr/src/googletest)" >&2
+	@echo "  Fedora:        sudo dnf install gtest-devel" >&2
+	@echo "  macOS:         brew install googletest" >&2
+	@exit 1
+endif
+
+$(TESTS): $(TEST_OBJ) $(LIB) $(GTEST_DEPS)
+	$(CXX) $(ALL_CXXFLAGS) $(LDFLAGS) $(TEST_OBJ) $(LIB) -o $@ $(GTEST_LIBS) $(LDLIBS)
+
+test: $(TESTS) $(CLI)
+	$(RUN_PREFIX) ./$(TESTS) $(GTEST_ARGS)
+
+# ---- benchmarks ---------------------------------------------------------------
+$(BENCH): $(BENCH_OBJ) $(LIB)
+	$(CXX) $(ALL_CXXFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
+KERNELS ?=
+BENCH_ARGS ?=
+bench: $(BENCH)
+	./$(BENCH) --out $(BUILD)/bench $(if $(KERNELS),--kernels $(KERNELS)) $(BENCH_ARGS)
+bench-quick: $(BENCH)
+	./$(BENCH) --quick --out $(BUILD)/bench $(if $(KERNELS),--kernels $(KERNELS)) $(BENCH_ARGS)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_OBJ:.o=.d)

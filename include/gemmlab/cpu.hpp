@@ -1,0 +1,38 @@
+// gemmlab/cpu.hpp — what the CPU reports, read once at run time.
+//
+// The library never assumes an instruction set it was not told about: each
+// ISA-specific kernel is compiled in its own file with its own flags, and
+// is called only when these flags say the CPU (and the OS, which must save
+// the wider registers) supports it.
+//
+// For teaching and testing, GEMMLAB_DISABLE_ISA=avx512,avx2,neon (any subset)
+// hides features, so a reader can watch `simd` fall back on their own machine.
+#pragma once
+
+#include <string>
+
+namespace gemmlab {
+
+struct CpuFeatures {
+  std::string arch;   // "x86_64", "aarch64" or "other"
+  std::string brand;  // e.g. "Intel(R) Xeon(R) Processor"; may be empty
+  bool sse2 = false;
+  bool avx = false;
+  bool avx2 = false;
+  bool fma = false;
+  bool avx512f = false;
+  bool avx512vl = false;
+  bool avx512bw = false;
+  bool avx512dq = false;
+  bool neon = false;
+  int logical_cores = 1;
+  std::string disabled;  // what GEMMLAB_DISABLE_ISA hid, as given
+
+  // "avx2 fma avx512f ..." — the flags that are set.
+  std::string summary() const;
+};
+
+// Detected on first use, then cached (thread-safe).
+const CpuFeatures& cpu_features();
+
+}  // namespace gemmlab

@@ -1,0 +1,75 @@
+// gemmlab/gemm.hpp — the BLAS-style entry point and the kernel registry.
+//
+//   C := alpha * A * B + beta * C
+//
+// Row-major throughout: A is M x K, B is K x N, C is M x N, and element (i, j)
+// of X lives at X[i * ldx + j]; leading dimensions are in elements.
+//
+// Rules every kernel obeys (the dispatcher in src/gemm/sgemm.cpp enforces the
+// first three before any kernel runs):
+//   * M, N or K of 0 are valid. With K == 0 or alpha == 0, C := beta * C and
+//     A and B are never read (as in the reference BLAS).
+//   * beta == 0 never reads C: C may hold NaN or garbage on entry.
+//   * Negative sizes, or a leading dimension smaller than a row, throw
+//     std::invalid_argument naming the argument.
+//   * Only the M x N elements of C are written: memory between rows (ldc > N)
+//     is left untouched.
+//
+// Numerics: kernels do not agree bit for bit. They sum the K products in
+// different orders, some fuse multiply and add (FMA, one rounding instead of
+// two), so results differ in the last bits. Every kernel satisfies the
+// componentwise bound |C_hat - C| <= c * gamma_{K+2} * (|alpha||A||B| + |beta||C|),
+// gamma_n = n*u / (1 - n*u), u = 2^-24; see docs/numerics.md.
+#pragma once
+
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "gemmlab/matrix.hpp"
+
+namespace gemmlab {
+
+enum class Kernel {
+  naive,        // the textbook triple loop
+  blocked,      // portable C++ cache blocking, no intrinsics
+  simd,         // the best SIMD kernel this CPU supports (falls back to blocked)
+  simd_avx2,    // x86-64 AVX2 + FMA, 256-bit registers
+  simd_avx512,  // x86-64 AVX-512F, 512-bit registers
+  simd_neon,    // ARM64 NEON, 128-bit registers
+};
+
+void sgemm(Kernel k, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta,
+           float* C, int ldc);
+
+// The same on matrices and views: C := alpha * A * B + beta * C.
+// Throws shape_error when A, B and C do not fit together.
+void gemm(Kernel k, ConstMatrixView A, ConstMatrixView B, MatrixView C, float alpha = 1.0f, float beta = 0.0f);
+
+// "naive", "blocked", "simd", "simd-avx2", "simd-avx512", "simd-neon".
+std::string_view kernel_name(Kernel k);
+// Throws std::invalid_argument listing the valid names.
+Kernel kernel_from_name(std::string_view name);
+// Compiled into this binary and supported by this CPU. `simd` is always
+// available: without a SIMD kernel it runs the best portable one.
+bool kernel_available(Kernel k);
+// The concrete kernel a call runs: `simd` becomes simd-avx512, simd-avx2,
+// simd-neon or blocked; every other kernel is itself.
+Kernel resolve_kernel(Kernel k);
+// What a kernel is and the instruction set it needs, in words; and whether
+// it can run here and why (for `gemmlab kernels`).
+std::string_view kernel_description(Kernel k);
+std::string_view kernel_isa(Kernel k);
+std::string kernel_status(Kernel k);
+
+// Every kernel, in the order of the enum; and those this machine can run.
+std::span<const Kernel> all_kernels();
+std::vector<Kernel> available_kernels();
+
+// Threads used by one sgemm call (kernels that are threaded: blocked and the
+// SIMD kernels). The default is 1, or the environment variable
+// GEMMLAB_NUM_THREADS when it is set. n < 1 throws std::invalid_argument.
+void set_num_threads(int n);
+int num_threads();
+
+}  // namespace gemmlab

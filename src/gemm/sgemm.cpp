@@ -1,0 +1,59 @@
+// The public entry point: check the arguments once, handle the trivial cases,
+// then hand a well-formed problem to the chosen kernel.
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+
+#include "gemm/kernels.hpp"
+
+namespace gemmlab {
+namespace {
+
+void require(bool ok, const std::string& message) {
+  if (!ok) throw std::invalid_argument("sgemm: " + message);
+}
+
+std::string text(int v) { return std::to_string(v); }
+
+// C := beta * C over the M x N block; beta == 0 writes zeros without reading C.
+void scale_c(int M, int N, float beta, float* C, int ldc) {
+  for (int i = 0; i < M; ++i) {
+    float* c = C + static_cast<std::ptrdiff_t>(i) * ldc;
+    for (int j = 0; j < N; ++j) c[j] = beta == 0.0f ? 0.0f : beta * c[j];
+  }
+}
+
+}  // namespace
+
+void sgemm(Kernel k, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta,
+           float* C, int ldc) {
+  require(M >= 0 && N >= 0 && K >= 0, "negative size M=" + text(M) + " N=" + text(N) + " K=" + text(K));
+  require(lda >= (K > 1 ? K : 1), "lda=" + text(lda) + " is smaller than K=" + text(K) + " (A is M x K, row-major)");
+  require(ldb >= (N > 1 ? N : 1), "ldb=" + text(ldb) + " is smaller than N=" + text(N) + " (B is K x N, row-major)");
+  require(ldc >= (N > 1 ? N : 1), "ldc=" + text(ldc) + " is smaller than N=" + text(N) + " (C is M x N, row-major)");
+  const detail::KernelEntry& entry = detail::kernel_entry(resolve_kernel(k));
+  if (!kernel_available(entry.id))
+    throw std::invalid_argument("sgemm: kernel '" + std::string(entry.name) + "' is not available here: " +
+                                kernel_status(entry.id));
+  if (M == 0 || N == 0) return;
+  require(C != nullptr, "C is null for a " + shape_string(M, N) + " result");
+  if (K == 0 || alpha == 0.0f) {  // nothing to multiply: C := beta * C, A and B unread
+    scale_c(M, N, beta, C, ldc);
+    return;
+  }
+  require(A != nullptr && B != nullptr, "A or B is null");
+  entry.fn(M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+void gemm(Kernel k, ConstMatrixView A, ConstMatrixView B, MatrixView C, float alpha, float beta) {
+  if (A.cols() != B.rows())
+    throw shape_error("gemm: A is " + shape_string(A.rows(), A.cols()) + " but B is " +
+                      shape_string(B.rows(), B.cols()) + " (A.cols must equal B.rows)");
+  if (C.rows() != A.rows() || C.cols() != B.cols())
+    throw shape_error("gemm: C is " + shape_string(C.rows(), C.cols()) + " but A*B is " +
+                      shape_string(A.rows(), B.cols()) + " (A is " + shape_string(A.rows(), A.cols()) + ", B is " +
+                      shape_string(B.rows(), B.cols()) + ")");
+  sgemm(k, A.rows(), B.cols(), A.cols(), alpha, A.data(), A.ld(), B.data(), B.ld(), beta, C.data(), C.ld());
+}
+
+}  // namespace gemmlab
