@@ -38,35 +38,43 @@ else
   ARCH := other
 endif
 
-# Flags per ISA file family. AVX-512 files may use F, VL, BW and DQ.
+# Flags per ISA file family. A file whose name contains "avx2", "avx512" or
+# "neon" (src/ or bench/) is ISA-specific: it is compiled only for its target
+# architecture, with these flags. AVX-512 files may use F, VL, BW and DQ.
 FLAGS_avx2   := -mavx2 -mfma
 FLAGS_avx512 := -mavx512f -mavx512vl -mavx512bw -mavx512dq -mavx2 -mfma
 FLAGS_neon   :=
 
+files_with = $(foreach f,$2,$(if $(findstring $1,$(notdir $f)),$f))
 ALL_SRC    := $(wildcard src/*/*.cpp)
-AVX2_SRC   := $(filter %_avx2.cpp %_avx2_%.cpp,$(ALL_SRC))
-AVX512_SRC := $(filter %_avx512.cpp %_avx512_%.cpp,$(ALL_SRC))
-NEON_SRC   := $(filter %_neon.cpp %_neon_%.cpp,$(ALL_SRC))
 CLI_SRC    := $(wildcard src/cli/*.cpp)
-PORTABLE_SRC := $(filter-out $(AVX2_SRC) $(AVX512_SRC) $(NEON_SRC) $(CLI_SRC),$(ALL_SRC))
+BENCH_ALL  := $(wildcard bench/*.cpp)
+TEST_SRC   := $(wildcard tests/*.cpp)
+AVX2_FILES   := $(call files_with,avx2,$(ALL_SRC) $(BENCH_ALL))
+AVX512_FILES := $(call files_with,avx512,$(ALL_SRC) $(BENCH_ALL))
+NEON_FILES   := $(call files_with,neon,$(ALL_SRC) $(BENCH_ALL))
+ISA_FILES    := $(AVX2_FILES) $(AVX512_FILES) $(NEON_FILES)
 
-LIB_SRC := $(PORTABLE_SRC)
+# The ISA files this build compiles, and the macros that tell registry.cpp.
+ENABLED_ISA_FILES :=
 ifneq ($(SIMD),none)
   ifeq ($(ARCH),x86_64)
-    LIB_SRC  += $(AVX2_SRC) $(AVX512_SRC)
-    CPPFLAGS += $(if $(AVX2_SRC),-DGEMMLAB_HAVE_AVX2=1) $(if $(AVX512_SRC),-DGEMMLAB_HAVE_AVX512=1)
+    ENABLED_ISA_FILES += $(AVX2_FILES) $(AVX512_FILES)
+    CPPFLAGS += $(if $(filter src/%,$(AVX2_FILES)),-DGEMMLAB_HAVE_AVX2=1)
+    CPPFLAGS += $(if $(filter src/%,$(AVX512_FILES)),-DGEMMLAB_HAVE_AVX512=1)
   endif
   ifeq ($(ARCH),aarch64)
-    LIB_SRC  += $(NEON_SRC)
-    CPPFLAGS += $(if $(NEON_SRC),-DGEMMLAB_HAVE_NEON=1)
+    ENABLED_ISA_FILES += $(NEON_FILES)
+    CPPFLAGS += $(if $(filter src/%,$(NEON_FILES)),-DGEMMLAB_HAVE_NEON=1)
   endif
 endif
 
+LIB_SRC   := $(filter-out $(ISA_FILES) $(CLI_SRC),$(ALL_SRC)) $(filter src/%,$(ENABLED_ISA_FILES))
+BENCH_SRC := $(filter-out $(ISA_FILES),$(BENCH_ALL)) $(filter bench/%,$(ENABLED_ISA_FILES))
+
 LIB_OBJ  := $(LIB_SRC:%.cpp=$(BUILD)/obj/%.o)
 CLI_OBJ  := $(CLI_SRC:%.cpp=$(BUILD)/obj/%.o)
-TEST_SRC := $(wildcard tests/*.cpp)
 TEST_OBJ := $(TEST_SRC:%.cpp=$(BUILD)/obj/%.o)
-BENCH_SRC := $(wildcard bench/*.cpp)
 BENCH_OBJ := $(BENCH_SRC:%.cpp=$(BUILD)/obj/%.o)
 
 LIB   := $(BUILD)/libgemmlab.a
@@ -79,7 +87,7 @@ all: $(LIB) $(CLI)
 lib: $(LIB)
 
 # Per-file ISA flags, chosen by the file's name.
-isa_flags = $(if $(filter $(AVX512_SRC),$1),$(FLAGS_avx512),$(if $(filter $(AVX2_SRC),$1),$(FLAGS_avx2),$(if $(filter $(NEON_SRC),$1),$(FLAGS_neon))))
+isa_flags = $(if $(filter $(AVX512_FILES),$1),$(FLAGS_avx512),$(if $(filter $(AVX2_FILES),$1),$(FLAGS_avx2),$(if $(filter $(NEON_FILES),$1),$(FLAGS_neon))))
 
 $(BUILD)/obj/%.o: %.cpp
 	@mkdir -p $(dir $@)
