@@ -3,9 +3,12 @@
 // The blocked and SIMD kernels share one Goto/BLIS-style driver (goto.cpp):
 // five loops that cut C, A and B into cache-sized blocks, pack A and B into
 // contiguous panels, and hand MR x NR tiles of C to a micro-kernel. Only the
-// micro-kernel (and its block sizes) differs between kernels; each one lives in
-// its own file, compiled with its own ISA flags, named by ISA and tile
-// (microkernel_avx512_12x32.cpp, microkernel_avx2_6x16.cpp, ...).
+// micro-kernel (and its block sizes, blocking.hpp) differs between kernels;
+// each one lives in its own file, compiled with its own ISA flags, named by
+// ISA and tile (microkernel_avx512_14x32.cpp, microkernel_avx2_6x16.cpp, ...).
+// The idea and the contract follow BLIS (docs/KernelsHowTo.md, "gemm
+// micro-kernel") and Goto & van de Geijn, "Anatomy of High-Performance Matrix
+// Multiplication", ACM TOMS 34(3), 2008; written here in our own words.
 //
 // THE CONTRACT. A micro-kernel computes, for one tile of C,
 //
@@ -16,23 +19,40 @@
 //          (i, p) at a[p * MR + i]. Rows m..MR-1 are zero (padding).
 //   b      packed B micro-panel, kc x NR, stored row by row: element (p, j) at
 //          b[p * NR + j]. Columns n..NR-1 are zero (padding).
-//          Both panels start on a 64-byte boundary.
-//   c      row-major, element (i, j) at c[i * ldc + j].
+//          Both panels start on a 64-byte boundary, and the kernel may read
+//          exactly MR * kc floats of a and NR * kc floats of b (no further:
+//          prefetches are hints and may point anywhere).
+//   c      row-major, element (i, j) at c[i * ldc + j]; no alignment promised.
 //   m, n   the real size of this tile: 1 <= m <= MR, 1 <= n <= NR. At the
 //          bottom and right edges of C they are smaller than MR, NR; the
 //          kernel computes the whole padded tile in registers but reads and
 //          writes only the m x n elements of C (masked or scalar stores), so
 //          no memory outside C is ever touched.
+//   alpha  any value (the dispatcher has already handled alpha == 0).
 //   beta   beta == 0 never reads C (C may hold NaN). The driver passes the
 //          caller's beta for the first KC block and 1 for the others.
 //
 // Because the panels are zero-padded, the arithmetic is the same for every
 // tile; only the loads and stores of C know about m and n.
+//
+// Numerics: each element is a sum of kc products in the order p = 0..kc-1
+// (possibly split into a few interleaved partial sums, then added), scaled by
+// alpha, plus beta * C: within the bound of gemmlab/numerics.hpp.
+//
+// The signature below is stable: micro-kernels for other ISAs are written
+// against it (tests/test_gemm_paths.cpp checks every one through it).
 #pragma once
 
 namespace gemmlab::detail {
 
 using MicroKernelFn = void (*)(int kc, float alpha, const float* a, const float* b, float beta, float* c, int ldc,
                                int m, int n);
+
+// The micro-kernels, each defined in the file of the same name. Declared only
+// when the build compiles that ISA's files (Makefile: GEMMLAB_HAVE_*).
+#if defined(GEMMLAB_HAVE_AVX512)
+void microkernel_avx512_14x32(int kc, float alpha, const float* a, const float* b, float beta, float* c, int ldc,
+                              int m, int n);
+#endif
 
 }  // namespace gemmlab::detail

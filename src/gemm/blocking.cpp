@@ -1,0 +1,56 @@
+// The table of micro-kernels and block sizes, one row per micro-kernel.
+//
+// How the block sizes follow from the caches (Goto & van de Geijn 2008, §6;
+// Low et al., "Analytical modeling is enough for high-performance BLIS",
+// TOMS 2016). In the loops of goto.cpp:
+//   * the 1st loop runs the micro-kernel over every A micro-panel with the
+//     SAME B micro-panel (KC x NR), so that panel should stay in L1 with room
+//     left for the A micro-panel (MR x KC) streaming past it:
+//         KC * NR * 4  +  KC * MR * 4  <=  L1;
+//   * the 2nd loop reuses the whole packed A block (MC x KC) for every B
+//     micro-panel, so it should stay in L2:  MC * KC * 4  <=  about half of L2
+//     (the other half holds B panels and C tiles passing through);
+//   * the 4th loop reuses the packed B block (KC x NC) for every A block, so it
+//     lives in L3 (or memory): NC only has to be large enough that packing A
+//     is amortised over many columns.
+// The machine these were tuned on (the benchmark host of issue 5):
+// Intel Xeon (Sapphire/Emerald Rapids), L1d 48 KiB and L2 2 MiB per core,
+// L3 260 MiB shared.
+#include "gemm/blocking.hpp"
+
+#include <stdexcept>
+#include <string>
+
+#include "gemmlab/cpu.hpp"
+
+namespace gemmlab::detail {
+namespace {
+
+[[maybe_unused]] bool has_avx512() { return cpu_features().avx512f; }
+
+const MicroKernelConfig table[] = {
+#if defined(GEMMLAB_HAVE_AVX512)
+    // avx512_14x32: MR = 14, NR = 32 (28 zmm accumulators, see its file).
+    //   KC = 256: B micro-panel 256 * 32 * 4 = 32 KiB, A micro-panel
+    //             256 * 14 * 4 = 14 KiB: 46 KiB of the 48 KiB L1.
+    //   MC = 336 (24 * MR): packed A block 336 * 256 * 4 = 336 KiB of the 2 MiB L2.
+    //   NC = 4096 (128 * NR): packed B block 256 * 4096 * 4 = 4 MiB, in L3.
+    {"avx512_14x32", 14, 32, 336, 256, 4096, microkernel_avx512_14x32, has_avx512},
+#endif
+    // (a placeholder row keeps the array non-empty when no ISA file is built)
+    {nullptr, 0, 0, 0, 0, 0, nullptr, nullptr},
+};
+
+}  // namespace
+
+std::span<const MicroKernelConfig> micro_kernel_configs() {
+  return std::span<const MicroKernelConfig>(table, std::size(table) - 1);  // without the placeholder
+}
+
+const MicroKernelConfig& micro_kernel_config(std::string_view name) {
+  for (const MicroKernelConfig& cfg : micro_kernel_configs())
+    if (name == cfg.name) return cfg;
+  throw std::logic_error(std::string("gemmlab: no micro-kernel named '").append(name).append("' in this build"));
+}
+
+}  // namespace gemmlab::detail

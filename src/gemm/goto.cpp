@@ -1,0 +1,171 @@
+// The Goto/BLIS driver: five loops around a micro-kernel, packing, and the
+// split of C between threads. See goto.hpp for the loop structure and
+// microkernel.hpp for what the micro-kernel promises.
+//
+// Compiled without ISA flags: packing is plain copying (the compiler
+// vectorises it with the baseline SSE2), and the micro-kernel, the only
+// arithmetic, is called through cfg.fn.
+#include "gemm/goto.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+
+#include "gemm/threads.hpp"
+#include "gemmlab/gemm.hpp"
+
+namespace gemmlab::detail {
+
+using index = std::ptrdiff_t;  // row * ld can exceed the range of int
+
+float* AlignedBuffer::reserve(std::size_t count) {
+  if (count > capacity_) {
+    data_.reset(static_cast<float*>(::operator new[](count * sizeof(float), std::align_val_t{64})));
+    capacity_ = count;
+  }
+  return data_.get();
+}
+
+std::size_t panel_stride(int tile, int kc) {
+  const std::size_t floats = static_cast<std::size_t>(tile) * static_cast<std::size_t>(kc);
+  return (floats + 15) / 16 * 16;  // 16 floats = 64 bytes
+}
+
+void pack_a(int mc, int kc, const float* A, int lda, int mr, float* packed) {
+  const std::size_t stride = panel_stride(mr, kc);
+  for (int i0 = 0; i0 < mc; i0 += mr, packed += stride) {
+    const int rows = std::min(mr, mc - i0);
+    // Read A along its rows (contiguous) and scatter into the panel, whose
+    // columns are MR floats apart: the panel (MR * KC floats, 14 KiB for
+    // 14 x 256) stays in L1 while it is written.
+    for (int i = 0; i < rows; ++i) {
+      const float* a_row = A + index(i0 + i) * lda;
+      for (int p = 0; p < kc; ++p) packed[index(p) * mr + i] = a_row[p];
+    }
+    for (int i = rows; i < mr; ++i)  // zero padding below the last row of A
+      for (int p = 0; p < kc; ++p) packed[index(p) * mr + i] = 0.0f;
+  }
+}
+
+void pack_b(int kc, int nc, const float* B, int ldb, int nr, float* packed) {
+  const std::size_t stride = panel_stride(nr, kc);
+  for (int j0 = 0; j0 < nc; j0 += nr, packed += stride) {
+    const int cols = std::min(nr, nc - j0);
+    // Each row of the panel is a contiguous piece of a row of B: a copy.
+    for (int p = 0; p < kc; ++p) {
+      float* dst = packed + index(p) * nr;
+      std::memcpy(dst, B + index(p) * ldb + j0, sizeof(float) * static_cast<std::size_t>(cols));
+      for (int j = cols; j < nr; ++j) dst[j] = 0.0f;  // zero padding right of the last column of B
+    }
+  }
+}
+
+namespace {
+
+// The packing buffers of one thread. thread_local, because
+//  * allocating per call is not free: a few MiB from malloc is a fresh mmap
+//    whose pages fault in on first touch, tens of microseconds per call;
+//  * one buffer per thread (user threads and pool workers alike) means two
+//    concurrent sgemm calls never share packing memory, without any lock.
+// The buffers only grow, and are freed when their thread exits.
+struct PackingBuffers {
+  AlignedBuffer a, b;
+};
+PackingBuffers& packing_buffers() {
+  thread_local PackingBuffers buffers;
+  return buffers;
+}
+
+int round_up(int x, int multiple) { return (x + multiple - 1) / multiple * multiple; }
+
+}  // namespace
+
+void goto_sgemm_serial(const MicroKernelConfig& cfg, int M, int N, int K, float alpha, const float* A, int lda,
+                       const float* B, int ldb, float beta, float* C, int ldc) {
+  const int MR = cfg.mr, NR = cfg.nr;
+  PackingBuffers& buffers = packing_buffers();
+  const int kc_max = std::min(cfg.kc, K);
+  float* packed_b = buffers.b.reserve(panel_stride(NR, kc_max) * static_cast<std::size_t>(round_up(std::min(cfg.nc, N), NR) / NR));
+  float* packed_a = buffers.a.reserve(panel_stride(MR, kc_max) * static_cast<std::size_t>(round_up(std::min(cfg.mc, M), MR) / MR));
+
+  // 5th loop around the micro-kernel (jc, NC): a block of NC columns of B and C.
+  for (int jc = 0; jc < N; jc += cfg.nc) {
+    const int nc = std::min(cfg.nc, N - jc);
+
+    // 4th loop around the micro-kernel (pc, KC): a KC-deep slice of the sum.
+    // Only the first slice applies the caller's beta; the others add to C.
+    for (int pc = 0; pc < K; pc += cfg.kc) {
+      const int kc = std::min(cfg.kc, K - pc);
+      const float beta_here = pc == 0 ? beta : 1.0f;
+      const std::size_t a_stride = panel_stride(MR, kc), b_stride = panel_stride(NR, kc);
+      // B[pc:+kc, jc:+nc] -> NR-column micro-panels, reused by every ic below.
+      pack_b(kc, nc, B + index(pc) * ldb + jc, ldb, NR, packed_b);
+
+      // 3rd loop around the micro-kernel (ic, MC): a block of MC rows of A and C.
+      for (int ic = 0; ic < M; ic += cfg.mc) {
+        const int mc = std::min(cfg.mc, M - ic);
+        // A[ic:+mc, pc:+kc] -> MR-row micro-panels, reused by every jr below.
+        pack_a(mc, kc, A + index(ic) * lda + pc, lda, MR, packed_a);
+
+        // 2nd loop around the micro-kernel (jr, NR): one B micro-panel, kept in L1.
+        for (int jr = 0; jr < nc; jr += NR) {
+          const int n = std::min(NR, nc - jr);
+          const float* b_panel = packed_b + static_cast<std::size_t>(jr / NR) * b_stride;
+
+          // 1st loop around the micro-kernel (ir, MR): one A micro-panel from L2.
+          for (int ir = 0; ir < mc; ir += MR) {
+            const int m = std::min(MR, mc - ir);
+            const float* a_panel = packed_a + static_cast<std::size_t>(ir / MR) * a_stride;
+            float* c_tile = C + index(ic + ir) * ldc + (jc + jr);
+            cfg.fn(kc, alpha, a_panel, b_panel, beta_here, c_tile, ldc, m, n);
+          }
+        }
+      }
+    }
+  }
+}
+
+// How the threads share the work: C is cut into `parts` blocks of whole
+// columns (multiples of NR) or, when C has fewer column tiles than rows,
+// blocks of whole rows (multiples of MR). Each block is an independent
+// sgemm on sub-matrices, so the threads never synchronise until the end.
+// The cost: each thread packs its own copy of the A blocks (column split) or
+// B blocks (row split); for N >= 512 that is under 1% of the arithmetic.
+//
+// Below kMinParallelFlops the call is too short to pay for waking a worker
+// (a few microseconds with the condition variable; measured in the report of
+// issue 5) and runs on the calling thread alone.
+namespace {
+constexpr double kMinParallelFlops = 2.0 * 64 * 64 * 64;
+}
+
+void goto_sgemm(const MicroKernelConfig& cfg, int M, int N, int K, float alpha, const float* A, int lda,
+                const float* B, int ldb, float beta, float* C, int ldc) {
+  const double flops = 2.0 * M * N * K;
+  const int column_tiles = (N + cfg.nr - 1) / cfg.nr, row_tiles = (M + cfg.mr - 1) / cfg.mr;
+  const bool split_columns = column_tiles >= row_tiles;
+  const int tiles = split_columns ? column_tiles : row_tiles;
+  const int parts = std::min(num_threads(), tiles);
+  if (parts <= 1 || flops < kMinParallelFlops) {
+    goto_sgemm_serial(cfg, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    return;
+  }
+  auto part_range = [&](int t, int& begin, int& end) {  // whole tiles, as even as possible
+    const int tile = split_columns ? cfg.nr : cfg.mr, size = split_columns ? N : M;
+    begin = static_cast<int>(static_cast<long long>(tiles) * t / parts) * tile;
+    end = std::min(size, static_cast<int>(static_cast<long long>(tiles) * (t + 1) / parts) * tile);
+  };
+  auto task = [&](int t) {
+    int begin = 0, end = 0;
+    part_range(t, begin, end);
+    if (begin >= end) return;
+    if (split_columns)
+      goto_sgemm_serial(cfg, M, end - begin, K, alpha, A, lda, B + begin, ldb, beta, C + begin, ldc);
+    else
+      goto_sgemm_serial(cfg, end - begin, N, K, alpha, A + index(begin) * lda, lda, B, ldb, beta,
+                        C + index(begin) * ldc, ldc);
+  };
+  run_parallel(parts, TaskRef(task));
+}
+
+}  // namespace gemmlab::detail

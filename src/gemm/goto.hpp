@@ -1,0 +1,88 @@
+// src/gemm/goto.hpp — internal: the Goto/BLIS driver shared by the blocked
+// and SIMD kernels.
+//
+// goto_sgemm computes C := alpha * A * B + beta * C (row-major, as sgemm) with
+// five loops around a micro-kernel (Goto & van de Geijn 2008; the BLIS
+// "five loops" of Van Zee & van de Geijn 2015):
+//
+//   5th loop  jc over N in steps of NC   a column block of B and C
+//   4th loop  pc over K in steps of KC   pack B[pc:+KC, jc:+NC] into NR-column panels (L3)
+//   3rd loop  ic over M in steps of MC   pack A[ic:+MC, pc:+KC] into MR-row panels (L2)
+//   2nd loop  jr over NC in steps of NR  one B micro-panel (stays in L1)
+//   1st loop  ir over MC in steps of MR  one A micro-panel: micro-kernel on an MR x NR tile
+//
+// The micro-kernel and the block sizes come from a MicroKernelConfig
+// (blocking.hpp holds the table). This file is compiled without ISA flags:
+// it only moves memory and calls the micro-kernel through a pointer, so the
+// same driver serves every instruction set.
+//
+// Threads: goto_sgemm splits C into num_threads() independent blocks of
+// columns (or of rows, when C is tall and narrow) and runs the five loops on
+// each block in the persistent pool (threads.hpp). Each thread packs into its
+// own buffers, so no thread waits for another until the end of the call.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <new>
+
+#include "gemm/microkernel.hpp"
+
+namespace gemmlab::detail {
+
+// One micro-kernel and the block sizes the driver uses with it.
+// Invariants (checked by the tests): mc % mr == 0, nc % nr == 0, all > 0.
+struct MicroKernelConfig {
+  const char* name;       // ISA and tile, e.g. "avx512_14x32"
+  int mr, nr;             // register tile: MR rows x NR columns of C
+  int mc, kc, nc;         // cache blocks (see blocking.cpp for the arithmetic)
+  MicroKernelFn fn;       // the micro-kernel (microkernel.hpp contract)
+  bool (*cpu_supports)(); // may this CPU run fn?
+};
+
+// C := alpha * A * B + beta * C with the given micro-kernel. Same argument
+// rules as a kernel function (kernels.hpp): M, N, K >= 1, alpha != 0,
+// beta == 0 never reads C. Threaded when num_threads() > 1 and the problem
+// is large enough to pay for waking the pool (see goto.cpp).
+void goto_sgemm(const MicroKernelConfig& cfg, int M, int N, int K, float alpha, const float* A, int lda,
+                const float* B, int ldb, float beta, float* C, int ldc);
+
+// The same on the calling thread only (the pool's tasks call this).
+void goto_sgemm_serial(const MicroKernelConfig& cfg, int M, int N, int K, float alpha, const float* A, int lda,
+                       const float* B, int ldb, float beta, float* C, int ldc);
+
+// ---- packing (exposed for the tests) -------------------------------------------
+
+// Floats between the starts of two consecutive packed micro-panels of
+// `tile` x kc elements: rounded up to a multiple of 16 floats (64 bytes), so
+// every micro-panel starts on a 64-byte boundary whatever kc is.
+std::size_t panel_stride(int tile, int kc);
+
+// Packs the mc x kc block of A (row-major, lda) into ceil(mc / mr) micro-panels
+// of mr rows, each stored column by column (element (i, p) of a panel at
+// [p * mr + i]), panel_stride(mr, kc) floats apart; rows past mc are zero.
+void pack_a(int mc, int kc, const float* A, int lda, int mr, float* packed);
+
+// Packs the kc x nc block of B (row-major, ldb) into ceil(nc / nr) micro-panels
+// of nr columns, each stored row by row (element (p, j) at [p * nr + j]),
+// panel_stride(nr, kc) floats apart; columns past nc are zero.
+void pack_b(int kc, int nc, const float* B, int ldb, int nr, float* packed);
+
+// A float buffer aligned to 64 bytes (a cache line, and one zmm register), so
+// aligned vector loads of packed panels never split a cache line. It only
+// grows: reserve(n) reallocates when n exceeds the capacity, else it is free.
+class AlignedBuffer {
+ public:
+  float* reserve(std::size_t count);
+  float* data() const { return data_.get(); }
+  std::size_t capacity() const { return capacity_; }
+
+ private:
+  struct Free {
+    void operator()(float* p) const { ::operator delete[](p, std::align_val_t{64}); }
+  };
+  std::unique_ptr<float[], Free> data_;
+  std::size_t capacity_ = 0;
+};
+
+}  // namespace gemmlab::detail
