@@ -3,6 +3,7 @@
 #   make            library build/libgemmlab.a and the CLI build/gemmlab
 #   make run        the seed's RNN with every kernel
 #   make test       builds and runs the GoogleTest suite
+#   make test-arm64 the suite cross-compiled for aarch64, run under qemu (NEON kernel)
 #   make bench      the full benchmark sweep (several minutes)
 #   make bench-quick  a reduced sweep (under a minute)
 #
@@ -171,6 +172,27 @@ bench: $(BENCH)
 	./$(BENCH) --out $(BUILD)/bench $(if $(KERNELS),--kernels $(KERNELS)) $(BENCH_ARGS)
 bench-quick: $(BENCH)
 	./$(BENCH) --quick --out $(BUILD)/bench $(if $(KERNELS),--kernels $(KERNELS)) $(BENCH_ARGS)
+
+# ---- ARM64 under emulation ------------------------------------------------------
+# `make test-arm64` cross-compiles the library, the CLI and the tests for
+# aarch64 (GoogleTest built from source for that target) and runs them under
+# qemu user-mode emulation, so the NEON kernel and every portable path are
+# tested on an x86-64 machine. Debian/Ubuntu packages: g++-aarch64-linux-gnu,
+# qemu-user (and googletest for the source tree). The whole suite runs, as
+# natively; emulation makes it a few times slower.
+ARM64_CXX       ?= aarch64-linux-gnu-g++
+ARM64_BUILD     ?= $(BUILD)-arm64
+ARM64_GTEST_DIR ?= /usr/src/googletest
+ARM64_SYSROOT   ?= /usr/aarch64-linux-gnu
+QEMU_AARCH64    ?= qemu-aarch64
+.PHONY: test-arm64
+test-arm64:
+	@command -v $(ARM64_CXX) >/dev/null || { echo "test-arm64: $(ARM64_CXX) not found (Debian: apt-get install g++-aarch64-linux-gnu)" >&2; exit 1; }
+	@command -v $(QEMU_AARCH64) >/dev/null || { echo "test-arm64: $(QEMU_AARCH64) not found (Debian: apt-get install qemu-user)" >&2; exit 1; }
+	@test -d $(ARM64_GTEST_DIR) || { echo "test-arm64: no GoogleTest source in ARM64_GTEST_DIR=$(ARM64_GTEST_DIR) (Debian: apt-get install googletest)" >&2; exit 1; }
+	$(MAKE) CXX=$(ARM64_CXX) BUILD=$(ARM64_BUILD) GTEST_DIR=$(ARM64_GTEST_DIR) \
+	  RUN_PREFIX="$(QEMU_AARCH64) -L $(ARM64_SYSROOT)" test
+	$(QEMU_AARCH64) -L $(ARM64_SYSROOT) ./$(ARM64_BUILD)/gemmlab kernels
 
 clean:
 	rm -rf $(BUILD)
