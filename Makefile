@@ -6,6 +6,9 @@
 #   make test-arm64 the suite cross-compiled for aarch64, run under qemu (NEON kernel)
 #   make bench      the full benchmark sweep (several minutes)
 #   make bench-quick  a reduced sweep (under a minute)
+#   make asan       the tests and the CLI under AddressSanitizer + UBSan
+#   make valgrind   the tests under valgrind memcheck (slow)
+#   make lint       clang-format and clang-tidy checks;  make format  applies clang-format
 #
 # Variables a user may set: CXX (g++ or clang++), BUILD (output folder),
 # SIMD=none (build without any ISA-specific kernel), WERROR=1 (warnings are
@@ -193,6 +196,55 @@ test-arm64:
 	$(MAKE) CXX=$(ARM64_CXX) BUILD=$(ARM64_BUILD) GTEST_DIR=$(ARM64_GTEST_DIR) \
 	  RUN_PREFIX="$(QEMU_AARCH64) -L $(ARM64_SYSROOT)" test
 	$(QEMU_AARCH64) -L $(ARM64_SYSROOT) ./$(ARM64_BUILD)/gemmlab kernels
+
+# ---- quality: sanitizers, valgrind, lint ---------------------------------------
+#   make asan      the CLI and the tests built with AddressSanitizer + UBSan in
+#                  $(ASAN_BUILD)/ (ISA files keep their ISA flags), then run; any
+#                  report is fatal. libstdc++ assertions also check every
+#                  std::vector / std::span index in that build.
+#   make valgrind  the tests of $(BUILD) under valgrind memcheck (slow: minutes).
+#   make lint      clang-format --dry-run -Werror and clang-tidy on every source
+#                  (.clang-format, .clang-tidy); `make -j2 lint` checks two at once.
+#   make format    rewrites every source with clang-format.
+SANITIZE   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+ASAN_BUILD ?= build-asan
+ASAN_ENV   := ASAN_OPTIONS=detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1 \
+              UBSAN_OPTIONS=print_stacktrace=1
+.PHONY: asan asan-check valgrind lint format format-check tidy
+asan:
+	$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) OPT=-O1 EXTRA_CXXFLAGS="$(SANITIZE) -D_GLIBCXX_ASSERTIONS" asan-check
+# The CLI first, the tests last: the log ends with GoogleTest's summary.
+asan-check: $(TESTS) $(CLI)
+	$(ASAN_ENV) ./$(CLI) kernels
+	$(ASAN_ENV) ./$(CLI) rnn >/dev/null
+	$(ASAN_ENV) ./$(TESTS) $(GTEST_ARGS)
+
+# Valgrind 3.19 cannot decode AVX-512 instructions; under it the CPU is
+# reported without AVX-512 anyway, and GEMMLAB_DISABLE_ISA=avx512 makes sure
+# the AVX-512 kernel is skipped, not crashed into.
+VALGRIND       ?= valgrind
+VALGRIND_FLAGS ?= --error-exitcode=1 --leak-check=full --track-origins=yes
+VALGRIND_ENV   ?= GEMMLAB_DISABLE_ISA=avx512
+valgrind: $(TESTS)
+	$(VALGRIND_ENV) $(VALGRIND) $(VALGRIND_FLAGS) ./$(TESTS) $(GTEST_ARGS)
+
+CLANG_FORMAT ?= clang-format
+CLANG_TIDY   ?= clang-tidy
+FORMAT_FILES := $(sort $(wildcard include/gemmlab/*.hpp src/*/*.hpp src/*/*.cpp tests/*.hpp tests/*.cpp bench/*.hpp bench/*.cpp))
+TIDY_FILES   := $(sort $(ALL_SRC) $(TEST_SRC) $(BENCH_ALL))
+# clang-tidy compiles each file as the build does: its ISA flags, GoogleTest's
+# include path for tests, and the aarch64 target for NEON files (on x86-64 this
+# needs the cross toolchain's headers: g++-aarch64-linux-gnu).
+tidy_target = $(if $(filter-out aarch64,$(ARCH)),$(if $(filter $(NEON_FILES),$1),--target=aarch64-linux-gnu))
+tidy_flags  = -std=c++20 $(CPPFLAGS) $(if $(filter tests/%,$1),$(GTEST_CFLAGS)) $(call isa_flags,$1) $(call tidy_target,$1)
+lint: format-check tidy
+format-check:
+	$(CLANG_FORMAT) --dry-run -Werror $(FORMAT_FILES)
+format:
+	$(CLANG_FORMAT) -i $(FORMAT_FILES)
+tidy: $(addprefix tidy/,$(TIDY_FILES))
+tidy/%: %
+	$(CLANG_TIDY) --quiet $< -- $(call tidy_flags,$<)
 
 clean:
 	rm -rf $(BUILD)

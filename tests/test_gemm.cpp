@@ -119,7 +119,7 @@ TEST_P(EveryKernel, SmallIntegersAreExact) {
         for (float beta : {0.0f, 1.0f, -2.0f}) {
           GemmCase c{M, N, K, 1.0f, beta};
           c.integer_inputs = true;
-          c.seed = static_cast<std::uint64_t>(M * 10000 + N * 100 + K);
+          c.seed = 10'000ull * M + 100ull * N + K;
           expect_case_passes(GetParam(), c);
         }
 }
@@ -131,7 +131,7 @@ TEST_P(EveryKernel, EveryShapeUpTo40) {
     for (int N = 1; N <= 40; ++N)
       for (int K = 1; K <= 40; ++K) {
         GemmCase c{M, N, K, 1.0f, 0.0f};
-        c.seed = static_cast<std::uint64_t>(M * 1'000'000 + N * 1000 + K);
+        c.seed = 1'000'000ull * M + 1'000ull * N + K;
         const auto r = testing::run_case(GetParam(), c);
         ++cases;
         if (r.failures != 0 || r.guard_hits != 0) {
@@ -160,7 +160,7 @@ TEST_P(EveryKernel, StridedSubBlockViews) {
       for (int N : {1, 15, 32, 47})
         for (int K : {1, 16, 45}) {
           GemmCase c{M, N, K, 0.75f, 0.5f, pad, pad + 2, pad + 5};
-          c.seed = static_cast<std::uint64_t>(pad * 7 + M * 11 + N * 13 + K);
+          c.seed = 7ull * pad + 11ull * M + 13ull * N + K;
           expect_case_passes(GetParam(), c);
         }
 }

@@ -8,9 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <limits>
 #include <sstream>
 #include <string>
@@ -31,11 +31,11 @@ inline std::string param_name(const ::testing::TestParamInfo<Kernel>& info) {
 }
 
 // Skip (with a message) a test whose kernel this machine cannot run.
-#define GEMMLAB_SKIP_IF_UNAVAILABLE(kernel)                                                                   \
-  do {                                                                                                        \
-    if (!::gemmlab::kernel_available(kernel))                                                                 \
-      GTEST_SKIP() << "kernel " << ::gemmlab::kernel_name(kernel) << " is not available here: "              \
-                   << ::gemmlab::kernel_status(kernel);                                                       \
+#define GEMMLAB_SKIP_IF_UNAVAILABLE(kernel)                                           \
+  do {                                                                                \
+    if (!::gemmlab::kernel_available(kernel))                                         \
+      GTEST_SKIP() << "kernel " << ::gemmlab::kernel_name(kernel)                     \
+                   << " is not available here: " << ::gemmlab::kernel_status(kernel); \
   } while (0)
 
 // One sgemm problem: its shape, scalars and the padding around each operand.
@@ -55,25 +55,17 @@ struct GemmCase {
 };
 
 struct CaseResult {
-  int failures = 0;     // elements outside the bound
-  int guard_hits = 0;   // guard cells written
+  int failures = 0;          // elements outside the bound
+  int guard_hits = 0;        // guard cells written
   double worst_ratio = 0.0;  // max |err| / bound
   std::string first_failure;
 };
 
 // The value every guard cell holds: a NaN with a recognisable payload, so a
 // kernel that reads it into a result spreads NaN, and one that writes it is seen.
-inline float guard_value() {
-  const std::uint32_t bits = 0x7fc0beefu;
-  float f;
-  std::memcpy(&f, &bits, sizeof f);
-  return f;
-}
-inline bool is_guard(float f) {
-  std::uint32_t bits;
-  std::memcpy(&bits, &f, sizeof bits);
-  return bits == 0x7fc0beefu;
-}
+inline constexpr std::uint32_t guard_bits = 0x7fc0beefu;
+inline float guard_value() { return std::bit_cast<float>(guard_bits); }
+inline bool is_guard(float f) { return std::bit_cast<std::uint32_t>(f) == guard_bits; }
 
 // Fill an operand: signed uniform values in [-1, 1), or small integers in [-4, 4].
 inline void fill(std::vector<float>& buf, int rows, int cols, int ld, std::size_t offset, SplitMix64& rng,

@@ -19,6 +19,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 namespace gemmlab {
 
@@ -38,14 +39,18 @@ class BasicMatrixView {
   BasicMatrixView() = default;
   BasicMatrixView(T* data, int rows, int cols, int ld) : data_(data), rows_(rows), cols_(cols), ld_(ld) {
     check_shape(rows, cols, ld);
-    if (data == nullptr && rows > 0 && cols > 0) throw std::invalid_argument("matrix view: null data for a non-empty view");
+    if (data == nullptr && rows > 0 && cols > 0)
+      throw std::invalid_argument("matrix view: null data for a non-empty view");
   }
   BasicMatrixView(T* data, int rows, int cols) : BasicMatrixView(data, rows, cols, cols) {}
 
   // A mutable view converts to a const view, never the other way round.
+  // (clang-format 14 cannot lay out a requires-clause, hence off/on.)
+  // clang-format off
   template <class U>
     requires std::is_same_v<T, const U>
   BasicMatrixView(BasicMatrixView<U> v) : data_(v.data()), rows_(v.rows()), cols_(v.cols()), ld_(v.ld()) {}
+  // clang-format on
 
   int rows() const { return rows_; }
   int cols() const { return cols_; }
@@ -56,8 +61,8 @@ class BasicMatrixView {
   T& operator()(int i, int j) const { return data_[static_cast<std::ptrdiff_t>(i) * ld_ + j]; }
   T& at(int i, int j) const {
     if (i < 0 || i >= rows_ || j < 0 || j >= cols_)
-      throw std::out_of_range("matrix: element (" + std::to_string(i) + ", " + std::to_string(j) +
-                              ") is outside a " + shape_string(rows_, cols_) + " matrix");
+      throw std::out_of_range("matrix: element (" + std::to_string(i) + ", " + std::to_string(j) + ") is outside a " +
+                              shape_string(rows_, cols_) + " matrix");
     return (*this)(i, j);
   }
   T* row(int i) const { return data_ + static_cast<std::ptrdiff_t>(i) * ld_; }

@@ -6,6 +6,18 @@
 #include "gemmlab/cpu.hpp"
 
 namespace gemmlab::cli {
+namespace {
+
+// kernel_from_name, its error reported as a mistake in the --kernel option.
+Kernel kernel_option(std::string_view name) {
+  try {
+    return kernel_from_name(name);
+  } catch (const std::invalid_argument& e) {
+    throw usage_error(std::string("--kernel: ") + e.what());
+  }
+}
+
+}  // namespace
 
 std::vector<Kernel> parse_kernel_list(std::string_view text) {
   if (text == "all") return available_kernels();
@@ -15,12 +27,7 @@ std::vector<Kernel> parse_kernel_list(std::string_view text) {
     std::size_t end = text.find(',', start);
     if (end == std::string_view::npos) end = text.size();
     const std::string_view name = text.substr(start, end - start);
-    Kernel k;
-    try {
-      k = kernel_from_name(name);
-    } catch (const std::invalid_argument& e) {
-      throw usage_error(std::string("--kernel: ") + e.what());
-    }
+    const Kernel k = kernel_option(name);
     if (!kernel_available(k))
       throw usage_error("--kernel: '" + std::string(name) + "' cannot run here: " + kernel_status(k));
     out.push_back(k);
@@ -46,9 +53,8 @@ int run_kernels(std::span<const std::string> args) {
   std::printf("%-12s %-10s %-52s %s\n", "kernel", "isa", "available", "what it is");
   for (Kernel k : all_kernels()) {
     const std::string status = kernel_status(k);
-    std::printf("%-12s %-10s %-52s %s\n", std::string(kernel_name(k)).c_str(),
-                std::string(kernel_isa(k)).c_str(), status.c_str(),
-                std::string(kernel_description(k)).c_str());
+    std::printf("%-12s %-10s %-52s %s\n", std::string(kernel_name(k)).c_str(), std::string(kernel_isa(k)).c_str(),
+                status.c_str(), std::string(kernel_description(k)).c_str());
   }
   return 0;
 }

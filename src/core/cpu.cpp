@@ -34,8 +34,10 @@ std::string x86_brand() {
   unsigned regs[12] = {};
   unsigned max_ext = __get_cpuid_max(0x80000000u, nullptr);
   if (max_ext < 0x80000004u) return {};
-  for (unsigned leaf = 0; leaf < 3; ++leaf)
-    __get_cpuid(0x80000002u + leaf, &regs[4 * leaf], &regs[4 * leaf + 1], &regs[4 * leaf + 2], &regs[4 * leaf + 3]);
+  for (unsigned leaf = 0; leaf < 3; ++leaf) {
+    unsigned* out = regs + std::size_t{4} * leaf;  // 16 bytes of the name per leaf
+    __get_cpuid(0x80000002u + leaf, &out[0], &out[1], &out[2], &out[3]);
+  }
   char text[49] = {};
   std::memcpy(text, regs, 48);
   std::string brand(text);

@@ -52,7 +52,9 @@ Matrix& Matrix::operator=(const Matrix& other) {
 }
 
 void Matrix::fill(float value) {
-  for (int i = 0; i < rows_; ++i) std::fill(data() + static_cast<std::ptrdiff_t>(i) * ld_, data() + static_cast<std::ptrdiff_t>(i) * ld_ + cols_, value);
+  for (int i = 0; i < rows_; ++i)
+    std::fill(data() + static_cast<std::ptrdiff_t>(i) * ld_, data() + static_cast<std::ptrdiff_t>(i) * ld_ + cols_,
+              value);
 }
 
 void copy(ConstMatrixView from, MatrixView to) {

@@ -33,8 +33,8 @@ void sgemm(Kernel k, int M, int N, int K, float alpha, const float* A, int lda, 
   require(ldc >= (N > 1 ? N : 1), "ldc=" + text(ldc) + " is smaller than N=" + text(N) + " (C is M x N, row-major)");
   const detail::KernelEntry& entry = detail::kernel_entry(resolve_kernel(k));
   if (!kernel_available(entry.id))
-    throw std::invalid_argument("sgemm: kernel '" + std::string(entry.name) + "' is not available here: " +
-                                kernel_status(entry.id));
+    throw std::invalid_argument("sgemm: kernel '" + std::string(entry.name) +
+                                "' is not available here: " + kernel_status(entry.id));
   if (M == 0 || N == 0) return;
   require(C != nullptr, "C is null for a " + shape_string(M, N) + " result");
   if (K == 0 || alpha == 0.0f) {  // nothing to multiply: C := beta * C, A and B unread
