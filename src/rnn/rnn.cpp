@@ -1,40 +1,64 @@
-// The basic RNN cell and the seed's two-step forward, built on sgemm.
+// The basic RNN: the seed's cell and two-step forward (read these first), then
+// the general layer with the fast forward pass.
 #include "gemmlab/rnn.hpp"
 
 #include <cmath>
+#include <stdexcept>
+#include <string>
 
+#include "gemm/kernels.hpp"
 #include "gemmlab/random.hpp"
+#include "rnn/activation.hpp"
+#include "rnn/tanh_formula.hpp"
 
 namespace gemmlab {
 namespace {
 
 std::string shape_of(ConstMatrixView m) { return shape_string(m.rows(), m.cols()); }
 
-void require_shape(bool ok, const std::string& message) {
-  if (!ok) throw shape_error("rnn_cell: " + message);
+void require_shape(bool ok, const char* where, const std::string& message) {
+  if (!ok) throw shape_error(std::string(where).append(": ").append(message));
 }
 
 }  // namespace
+
+std::string_view activation_name(Activation a) { return a == Activation::relu ? "relu" : "tanh"; }
+
+Activation activation_from_name(std::string_view name) {
+  if (name == "tanh") return Activation::tanh;
+  if (name == "relu") return Activation::relu;
+  throw std::invalid_argument(std::string("unknown activation '").append(name).append("' (valid: tanh, relu)"));
+}
+
+float tanh_float(float x) { return detail::tanh_rational(x); }
+
+void tanh_in_place(std::span<float> values) { detail::best_activation_variant().tanh(values.data(), values.size()); }
+
+// ---- the seed, as written -----------------------------------------------------
 
 void rnn_cell(Kernel k, ConstMatrixView X, ConstMatrixView Wx, ConstMatrixView Yprev, ConstMatrixView Wy,
               ConstMatrixView b, MatrixView Y) {
   const int batch = X.rows();
   const int hidden = Wx.cols();
-  require_shape(X.cols() == Wx.rows(), "X is " + shape_of(X) + " but Wx is " + shape_of(Wx) + " (X.cols must equal Wx.rows)");
-  require_shape(Y.rows() == batch && Y.cols() == hidden,
+  const char* where = "rnn_cell";
+  require_shape(X.cols() == Wx.rows(), where,
+                "X is " + shape_of(X) + " but Wx is " + shape_of(Wx) + " (X.cols must equal Wx.rows)");
+  require_shape(Y.rows() == batch && Y.cols() == hidden, where,
                 "Y is " + shape_of(Y) + " but X·Wx is " + shape_string(batch, hidden));
-  require_shape(b.rows() == 1 && b.cols() == hidden, "b is " + shape_of(b) + " but must be " + shape_string(1, hidden));
+  require_shape(b.rows() == 1 && b.cols() == hidden, where,
+                "b is " + shape_of(b) + " but must be " + shape_string(1, hidden));
   const bool has_state = Yprev.rows() > 0;
   if (has_state) {
-    require_shape(Yprev.rows() == batch && Yprev.cols() == hidden,
+    require_shape(Yprev.rows() == batch && Yprev.cols() == hidden, where,
                   "Yprev is " + shape_of(Yprev) + " but must be " + shape_string(batch, hidden));
-    require_shape(Wy.rows() == hidden && Wy.cols() == hidden, "Wy is " + shape_of(Wy) + " but must be " + shape_string(hidden, hidden));
+    require_shape(Wy.rows() == hidden && Wy.cols() == hidden, where,
+                  "Wy is " + shape_of(Wy) + " but must be " + shape_string(hidden, hidden));
   }
 
-  gemm(k, X, Wx, Y, 1.0f, 0.0f);                  // Y  = X·Wx
+  gemm(k, X, Wx, Y, 1.0f, 0.0f);                     // Y  = X·Wx
   if (has_state) gemm(k, Yprev, Wy, Y, 1.0f, 1.0f);  // Y += Yprev·Wy
-  for (int i = 0; i < batch; ++i)                  // Y = tanh(Y + b), b on every row
-    for (int j = 0; j < hidden; ++j) Y(i, j) = std::tanh(Y(i, j) + b(0, j));
+  for (int i = 0; i < batch; ++i)                    // Y = tanh(Y + b), b on every row
+    for (int j = 0; j < hidden; ++j) Y(i, j) = tanh_float(Y(i, j) + b(0, j));
 }
 
 SeedExample make_seed_example(std::uint64_t rng_seed) {
@@ -52,6 +76,139 @@ TwoStepOutput seed_forward(Kernel k, const SeedExample& s) {
   TwoStepOutput out{Matrix(s.X0.rows(), s.Wx.cols()), Matrix(s.X1.rows(), s.Wx.cols())};
   rnn_cell(k, s.X0, s.Wx, ConstMatrixView(), s.Wy, s.b, out.Y0);  // Y0 = tanh(X0·Wx + b)
   rnn_cell(k, s.X1, s.Wx, out.Y0, s.Wy, s.b, out.Y1);             // Y1 = tanh(Y0·Wy + X1·Wx + b)
+  return out;
+}
+
+// ---- weights in the frameworks' layouts ---------------------------------------------
+
+RnnWeights weights_from_gemmlab(ConstMatrixView Wx, ConstMatrixView Wy, ConstMatrixView b) {
+  const char* where = "rnn weights (gemmlab layout)";
+  require_shape(Wx.rows() >= 1 && Wx.cols() >= 1, where, "Wx is " + shape_of(Wx) + " but must be at least 1x1");
+  const int hidden = Wx.cols();
+  require_shape(
+      Wy.rows() == hidden && Wy.cols() == hidden, where,
+      "Wy is " + shape_of(Wy) + " but must be " + shape_string(hidden, hidden) + " since Wx is " + shape_of(Wx));
+  require_shape(b.rows() == 1 && b.cols() == hidden, where,
+                "b is " + shape_of(b) + " but must be " + shape_string(1, hidden) + " since Wx is " + shape_of(Wx));
+  RnnWeights w{Matrix(Wx.rows(), hidden), Matrix(hidden, hidden), Matrix(1, hidden)};
+  copy(Wx, w.Wx);
+  copy(Wy, w.Wy);
+  copy(b, w.b);
+  return w;
+}
+
+RnnWeights weights_from_torch(ConstMatrixView weight_ih, ConstMatrixView weight_hh, ConstMatrixView bias_ih,
+                              ConstMatrixView bias_hh) {
+  const char* where = "rnn weights (torch layout)";
+  require_shape(weight_ih.rows() >= 1 && weight_ih.cols() >= 1, where,
+                "weight_ih is " + shape_of(weight_ih) + " but must be at least 1x1");
+  const int hidden = weight_ih.rows(), inputs = weight_ih.cols();
+  require_shape(weight_hh.rows() == hidden && weight_hh.cols() == hidden, where,
+                "weight_hh is " + shape_of(weight_hh) + " but must be " + shape_string(hidden, hidden) +
+                    " since weight_ih is " + shape_of(weight_ih));
+  for (ConstMatrixView bias : {bias_ih, bias_hh})
+    require_shape(bias.empty() || (bias.rows() == 1 && bias.cols() == hidden), where,
+                  "a bias is " + shape_of(bias) + " but must be " + shape_string(1, hidden) + " since weight_ih is " +
+                      shape_of(weight_ih));
+  RnnWeights w{Matrix(inputs, hidden), Matrix(hidden, hidden), Matrix(1, hidden)};
+  for (int i = 0; i < inputs; ++i)  // torch computes x · weight_ihᵀ: Wx = weight_ihᵀ
+    for (int j = 0; j < hidden; ++j) w.Wx(i, j) = weight_ih(j, i);
+  for (int i = 0; i < hidden; ++i)  // and h · weight_hhᵀ: Wy = weight_hhᵀ
+    for (int j = 0; j < hidden; ++j) w.Wy(i, j) = weight_hh(j, i);
+  for (int j = 0; j < hidden; ++j)  // torch adds both biases; we add them once, here
+    w.b(0, j) = (bias_ih.empty() ? 0.0f : bias_ih(0, j)) + (bias_hh.empty() ? 0.0f : bias_hh(0, j));
+  return w;
+}
+
+// ---- the fast forward pass ---------------------------------------------------------
+
+RnnForward::RnnForward(Kernel k, RnnWeights weights, Activation activation, int batch, int steps)
+    : kernel_(k), weights_(std::move(weights)), activation_(activation), batch_(batch), steps_(steps) {
+  const char* where = "RnnForward";
+  if (batch < 1 || steps < 1)
+    throw std::invalid_argument("RnnForward: batch " + std::to_string(batch) + " and steps " + std::to_string(steps) +
+                                " must both be at least 1");
+  // Re-check the weights (a caller may have built RnnWeights by hand).
+  const int hidden = weights_.hidden();
+  require_shape(weights_.Wx.rows() >= 1 && hidden >= 1, where,
+                "Wx is " + shape_of(weights_.Wx) + " but must be at least 1x1");
+  require_shape(weights_.Wy.rows() == hidden && weights_.Wy.cols() == hidden, where,
+                "Wy is " + shape_of(weights_.Wy) + " but must be " + shape_string(hidden, hidden));
+  require_shape(weights_.b.rows() == 1 && weights_.b.cols() == hidden, where,
+                "b is " + shape_of(weights_.b) + " but must be " + shape_string(1, hidden));
+  if (static_cast<long long>(batch) * steps > 0x7fffffff)
+    throw std::invalid_argument("RnnForward: steps x batch = " + std::to_string(static_cast<long long>(batch) * steps) +
+                                " rows do not fit in an int");
+
+  // The kernel: check once that it can run here, then keep its function.
+  const detail::KernelEntry& entry = detail::kernel_entry(resolve_kernel(k));
+  if (!kernel_available(entry.id))
+    throw std::invalid_argument(std::string("RnnForward: kernel '")
+                                    .append(entry.name)
+                                    .append("' is not available here: ")
+                                    .append(kernel_status(entry.id)));
+  gemm_ = entry.fn;
+
+  const detail::ActivationVariant& variant = detail::best_activation_variant();
+  epilogue_ = activation == Activation::relu ? variant.bias_relu : variant.bias_tanh;
+
+  // b repeated on every batch row, so the fused pass is one flat loop over B x H.
+  bias_tile_ = Matrix(batch, hidden);
+  for (int i = 0; i < batch; ++i)
+    for (int j = 0; j < hidden; ++j) bias_tile_(i, j) = weights_.b(0, j);
+  outputs_ = Matrix(steps * batch, hidden);
+}
+
+ConstMatrixView RnnForward::output(int step) const {
+  if (step < 0 || step >= steps_)
+    throw std::out_of_range("RnnForward::output: step " + std::to_string(step) + " is not in 0.." +
+                            std::to_string(steps_ - 1));
+  return outputs_.block(step * batch_, 0, batch_, hidden());
+}
+
+void RnnForward::run(ConstMatrixView x_all, ConstMatrixView h0) {
+  const int B = batch_, I = inputs(), H = hidden(), T = steps_;
+  // Shape checks first; the messages are built only when a check fails.
+  if (x_all.rows() != T * B || x_all.cols() != I)
+    require_shape(false, "RnnForward::run",
+                  "x_all is " + shape_of(x_all) + " but must be " + shape_string(T * B, I) + " (" + std::to_string(T) +
+                      " steps of batch " + std::to_string(B) + ", " + std::to_string(I) + " inputs)");
+  const bool has_h0 = !h0.empty();
+  if (has_h0 && (h0.rows() != B || h0.cols() != H))
+    require_shape(false, "RnnForward::run", "h0 is " + shape_of(h0) + " but must be " + shape_string(B, H));
+
+  float* out = outputs_.data();
+  const int ldo = outputs_.ld();
+  const float* Wx = weights_.Wx.data();
+  const float* Wy = weights_.Wy.data();
+  const float* bias = bias_tile_.data();
+  const std::size_t step_size = static_cast<std::size_t>(B) * H;  // outputs_ and bias_tile_ have ld == H
+
+  // 1. Every step's input projection in one GEMM: out := X_all · Wx.
+  gemm_(T * B, H, I, 1.0f, x_all.data(), x_all.ld(), Wx, weights_.Wx.ld(), 0.0f, out, ldo);
+
+  // 2. The recurrence: only this part is sequential.
+  for (int t = 0; t < T; ++t) {
+    float* h_t = out + static_cast<std::size_t>(t) * step_size;
+    if (t > 0) {  // out_t += h_{t-1} · Wy
+      gemm_(B, H, H, 1.0f, h_t - step_size, ldo, Wy, weights_.Wy.ld(), 1.0f, h_t, ldo);
+    } else if (has_h0) {  // out_0 += h0 · Wy
+      gemm_(B, H, H, 1.0f, h0.data(), h0.ld(), Wy, weights_.Wy.ld(), 1.0f, h_t, ldo);
+    }
+    // 3. h_t := act(out_t + b), one pass over the B x H block.
+    epilogue_(h_t, bias, step_size);
+  }
+}
+
+Matrix rnn_forward(Kernel k, const RnnWeights& weights, Activation activation, ConstMatrixView x_all, int batch,
+                   ConstMatrixView h0) {
+  if (batch < 1 || x_all.rows() % batch != 0 || x_all.rows() == 0)
+    throw shape_error("rnn_forward: x_all is " + shape_of(x_all) +
+                      ", which is not a whole number (>= 1) of steps of batch " + std::to_string(batch));
+  RnnForward forward(k, weights, activation, batch, x_all.rows() / batch);
+  forward.run(x_all, h0);
+  Matrix out(forward.outputs().rows(), forward.outputs().cols());
+  copy(forward.outputs(), out);
   return out;
 }
 
