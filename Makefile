@@ -219,9 +219,10 @@ asan-check: $(TESTS) $(CLI)
 	$(ASAN_ENV) ./$(CLI) rnn >/dev/null
 	$(ASAN_ENV) ./$(TESTS) $(GTEST_ARGS)
 
-# Valgrind 3.19 cannot decode AVX-512 instructions; under it the CPU is
-# reported without AVX-512 anyway, and GEMMLAB_DISABLE_ISA=avx512 makes sure
-# the AVX-512 kernel is skipped, not crashed into.
+# Valgrind 3.19 cannot decode AVX-512 instructions. It shows the program a
+# synthetic CPU instead of the real one (on an AVX-512 Xeon: an i7-4910MQ with
+# AVX2 + FMA), so the library already skips its AVX-512 code under it;
+# GEMMLAB_DISABLE_ISA=avx512 makes that explicit, whatever CPUID valgrind fakes.
 VALGRIND       ?= valgrind
 VALGRIND_FLAGS ?= --error-exitcode=1 --leak-check=full --track-origins=yes
 VALGRIND_ENV   ?= GEMMLAB_DISABLE_ISA=avx512
