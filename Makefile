@@ -81,6 +81,10 @@ CLI_OBJ  := $(CLI_SRC:%.cpp=$(BUILD)/obj/%.o)
 TEST_OBJ := $(TEST_SRC:%.cpp=$(BUILD)/obj/%.o)
 BENCH_OBJ := $(BENCH_SRC:%.cpp=$(BUILD)/obj/%.o)
 
+# The benchmark's own ISA files (bench/peak_avx2.cpp ...) tell bench/peak.cpp they are built.
+BENCH_CPPFLAGS := $(foreach isa,AVX2 AVX512 NEON,$(if $(filter bench/%,$(filter $($(isa)_FILES),$(ENABLED_ISA_FILES))),-DGEMMLAB_BENCH_HAVE_$(isa)=1))
+$(BENCH_OBJ): CPPFLAGS += $(BENCH_CPPFLAGS)
+
 LIB   := $(BUILD)/libgemmlab.a
 CLI   := $(BUILD)/gemmlab
 TESTS := $(BUILD)/gemmlab-tests

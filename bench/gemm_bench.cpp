@@ -1,0 +1,268 @@
+// The GEMM sweep: for each shape, fresh random inputs and a reference; for
+// each thread count and kernel, one checked call, then the timing.
+#include "gemm_bench.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "gemmlab/numerics.hpp"
+#include "gemmlab/random.hpp"
+
+namespace gemmlab::bench {
+
+double PeakTable::gflops(const std::string& isa, int threads) const {
+  for (const PeakResult& r : results_)
+    if (r.isa == isa && r.threads == threads) return r.gflops_best;
+  return 0;
+}
+
+double PeakTable::machine_gflops(int threads) const {
+  double best = 0;
+  for (const PeakResult& r : results_)
+    if (r.threads == threads) best = std::max(best, r.gflops_best);
+  return best;
+}
+
+namespace {
+
+using index = std::ptrdiff_t;
+
+// One element of C computed in double: the exact value (to about K * 2^-53
+// relative) and sum_p |A(i,p)||B(p,j)|, which scales the error bound.
+struct ExactElement {
+  int i = 0, j = 0;
+  double exact = 0, abs_sum = 0;
+};
+
+// The inputs of one shape and what a kernel's result is checked against.
+struct Problem {
+  Shape shape;
+  Matrix A, B, C;
+  // Every shape: a sample of elements computed in double.
+  std::vector<ExactElement> sampled;
+  // Shapes small enough for the naive kernel: its whole result, and every
+  // element's abs_sum, so a kernel is compared with naive everywhere.
+  bool has_naive_reference = false;
+  Matrix naive_C;
+  std::vector<double> abs_sum;  // m x n, row-major
+};
+
+ExactElement exact_element(const Problem& p, int i, int j) {
+  ExactElement e{i, j, 0, 0};
+  for (int q = 0; q < p.shape.k; ++q) {
+    const double prod = double(p.A(i, q)) * double(p.B(q, j));
+    e.exact += prod;
+    e.abs_sum += std::fabs(prod);
+  }
+  return e;
+}
+
+// The bound for a float result against the double value: gemm_error_bound
+// (numerics.hpp), plus the double loop's own rounding, 2^29 times smaller.
+double bound_against_exact(int K, double abs_sum) {
+  return gemm_error_bound(K, abs_sum) + 2.0 * (K + 2) * 0x1.0p-53 * abs_sum;
+}
+
+Problem make_problem(const Shape& shape, std::uint64_t seed, bool with_naive) {
+  Problem p;
+  p.shape = shape;
+  SplitMix64 rng(seed);
+  // Signed inputs in [-1, 1): sums cancel as in real data; zeros would let
+  // a kernel that skips work (or reads nothing) look correct and fast.
+  p.A = random_uniform(shape.m, shape.k, rng);
+  p.B = random_uniform(shape.k, shape.n, rng);
+  p.C = Matrix(shape.m, shape.n);
+
+  // The sample: the four corners (edge tiles are where kernels go wrong)
+  // and 124 random elements.
+  const int corners[4][2] = {{0, 0}, {0, shape.n - 1}, {shape.m - 1, 0}, {shape.m - 1, shape.n - 1}};
+  for (const auto& c : corners) p.sampled.push_back(exact_element(p, c[0], c[1]));
+  for (int s = 0; s < 124; ++s)
+    p.sampled.push_back(exact_element(p, static_cast<int>(rng.next() % static_cast<std::uint64_t>(shape.m)),
+                                      static_cast<int>(rng.next() % static_cast<std::uint64_t>(shape.n))));
+
+  if (with_naive) {
+    p.has_naive_reference = true;
+    p.naive_C = Matrix(shape.m, shape.n);
+    const int saved_threads = num_threads();
+    set_num_threads(1);
+    sgemm(Kernel::naive, shape.m, shape.n, shape.k, 1.0f, p.A.data(), p.A.ld(), p.B.data(), p.B.ld(), 0.0f,
+          p.naive_C.data(), p.naive_C.ld());
+    set_num_threads(saved_threads);
+    // abs_sum(i, j) for every element, in the cache-friendly i-p-j order.
+    p.abs_sum.assign(static_cast<std::size_t>(shape.m) * shape.n, 0.0);
+    for (int i = 0; i < shape.m; ++i)
+      for (int q = 0; q < shape.k; ++q) {
+        const double a = std::fabs(double(p.A(i, q)));
+        double* row = p.abs_sum.data() + static_cast<index>(i) * shape.n;
+        for (int j = 0; j < shape.n; ++j) row[j] += a * std::fabs(double(p.B(q, j)));
+      }
+  }
+  return p;
+}
+
+struct CheckResult {
+  bool passed = true;
+  double worst_ratio = 0;
+  std::string method;
+  std::string first_failure;
+};
+
+void record(CheckResult& r, int i, int j, double got, double want, double bound) {
+  const double err = std::fabs(got - want);
+  if (!(err <= bound)) {  // also catches NaN
+    if (r.passed) {
+      r.first_failure.append("C(").append(std::to_string(i)).append(",").append(std::to_string(j));
+      r.first_failure.append(") = ").append(std::to_string(got)).append(" but the reference is ");
+      r.first_failure.append(std::to_string(want)).append(" (bound ").append(std::to_string(bound)).append(")");
+    }
+    r.passed = false;
+  } else if (bound > 0) {
+    r.worst_ratio = std::max(r.worst_ratio, err / bound);
+  }
+}
+
+// Checks the kernel's result in p.C.
+CheckResult check_result(const Problem& p, Kernel kernel) {
+  CheckResult r;
+  const int K = p.shape.k;
+  // Every element must be finite: C was filled with NaN before the call, so
+  // an element the kernel did not write (or a beta == 0 read of C) shows here.
+  for (int i = 0; i < p.shape.m && r.passed; ++i)
+    for (int j = 0; j < p.shape.n; ++j)
+      if (!std::isfinite(p.C(i, j))) {
+        record(r, i, j, p.C(i, j), 0.0, 0.0);
+        break;
+      }
+  if (p.has_naive_reference && resolve_kernel(kernel) != Kernel::naive) {
+    // Two float results, each within the bound of the exact value: they
+    // differ by at most twice the bound.
+    r.method = "naive";
+    for (int i = 0; i < p.shape.m; ++i)
+      for (int j = 0; j < p.shape.n; ++j)
+        record(r, i, j, p.C(i, j), p.naive_C(i, j),
+               2.0 * gemm_error_bound(K, p.abs_sum[static_cast<std::size_t>(i) * p.shape.n + j]));
+  } else {
+    r.method = "double";
+    for (const ExactElement& e : p.sampled)
+      record(r, e.i, e.j, p.C(e.i, e.j), e.exact, bound_against_exact(K, e.abs_sum));
+  }
+  return r;
+}
+
+void call_kernel(Kernel kernel, Problem& p) {
+  sgemm(kernel, p.shape.m, p.shape.n, p.shape.k, 1.0f, p.A.data(), p.A.ld(), p.B.data(), p.B.ld(), 0.0f, p.C.data(),
+        p.C.ld());
+}
+
+std::string describe(const Shape& s) {
+  std::string out = std::to_string(s.m);
+  out.append("x").append(std::to_string(s.n)).append("x").append(std::to_string(s.k));
+  return out;
+}
+
+}  // namespace
+
+std::vector<GemmRow> run_gemm_sweep(const Options& options, Progress& progress) {
+  std::vector<GemmRow> rows;
+  const double naive_limit = std::pow(double(options.naive_max), 3);
+  // The speed last measured for each (kernel, threads), to project the time
+  // of one call at the next size and skip sizes that would take too long.
+  struct LastSpeed {
+    Kernel kernel;
+    int threads;
+    double gflops;
+  };
+  std::vector<LastSpeed> last;
+  const auto last_gflops = [&](Kernel k, int t) -> double* {
+    for (LastSpeed& l : last)
+      if (l.kernel == k && l.threads == t) return &l.gflops;
+    last.push_back({k, t, 0});
+    return &last.back().gflops;
+  };
+
+  std::uint64_t seed = 2026;
+  for (const Shape& shape : options.shapes) {
+    const double volume = double(shape.m) * shape.n * shape.k;
+    Problem problem = make_problem(shape, seed++, volume <= naive_limit);
+
+    for (int threads : options.threads) {
+      set_num_threads(threads);
+      for (Kernel kernel : options.kernels) {
+        GemmRow row;
+        row.kernel = kernel;
+        row.name = std::string(kernel_name(kernel));
+        row.threads = threads;
+        row.shape = shape;
+        row.peak_isa = peak_isa_for(kernel);
+        {
+          std::string what("gemm ");
+          what.append(row.name).append(" threads=").append(std::to_string(threads)).append(" ").append(describe(shape));
+          progress.step(what);
+        }
+
+        double* speed = last_gflops(kernel, threads);
+        if (kernel == Kernel::naive && threads > 1) {
+          row.skipped = true;
+          row.skip_reason = "naive is single-threaded";
+        } else if (kernel == Kernel::naive && volume > naive_limit) {
+          row.skipped = true;
+          row.skip_reason = "larger than --naive-max";
+        } else if (*speed > 0 && shape.flops() / (*speed * 1e9) > options.max_call_seconds) {
+          row.skipped = true;
+          row.skip_reason = "one call projected to take more than --max-call seconds";
+        }
+        if (row.skipped) {
+          rows.push_back(row);
+          continue;
+        }
+
+        // 1. One call on a NaN-filled C, checked before anything is timed.
+        problem.C.fill(std::numeric_limits<float>::quiet_NaN());
+        call_kernel(kernel, problem);
+        const CheckResult check = check_result(problem, kernel);
+        row.check_passed = check.passed;
+        row.check_method = check.method;
+        row.worst_error_ratio = check.worst_ratio;
+        row.check_failure = check.first_failure;
+        if (!check.passed) {  // a wrong result has no speed worth reporting
+          rows.push_back(row);
+          continue;
+        }
+
+        // 2. The timing.
+        row.timing = measure([&] { call_kernel(kernel, problem); }, options.measure);
+        row.gflops = shape.flops() / row.timing.median_seconds * 1e-9;
+        row.gflops_min = shape.flops() / row.timing.max_seconds * 1e-9;
+        row.gflops_max = shape.flops() / row.timing.min_seconds * 1e-9;
+        *speed = row.gflops;
+        rows.push_back(row);
+      }
+    }
+  }
+  set_num_threads(1);
+  return rows;
+}
+
+void fill_peak_columns(std::vector<GemmRow>& rows, const PeakTable& peaks) {
+  for (GemmRow& row : rows) {
+    row.peak_gflops = peaks.gflops(row.peak_isa, row.threads);
+    const double machine = peaks.machine_gflops(row.threads);
+    if (row.skipped || !row.check_passed) continue;
+    if (row.peak_gflops > 0) row.pct_peak = 100.0 * row.gflops / row.peak_gflops;
+    if (machine > 0) row.pct_machine = 100.0 * row.gflops / machine;
+  }
+}
+
+void run_gemm_loop(Kernel kernel, const Shape& shape, int threads, std::int64_t calls) {
+  set_num_threads(threads);
+  SplitMix64 rng(2026);
+  const Matrix A = random_uniform(shape.m, shape.k, rng);
+  const Matrix B = random_uniform(shape.k, shape.n, rng);
+  Matrix C(shape.m, shape.n);
+  for (std::int64_t c = 0; c < calls; ++c)
+    sgemm(kernel, shape.m, shape.n, shape.k, 1.0f, A.data(), A.ld(), B.data(), B.ld(), 0.0f, C.data(), C.ld());
+}
+
+}  // namespace gemmlab::bench

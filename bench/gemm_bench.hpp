@@ -1,0 +1,55 @@
+// bench/gemm_bench.hpp — GFLOP/s of each kernel over the shapes, each result
+// checked before its timing counts.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "options.hpp"
+#include "peak.hpp"
+#include "progress.hpp"
+
+namespace gemmlab::bench {
+
+// The measured peaks, looked up by ISA and thread count.
+class PeakTable {
+ public:
+  explicit PeakTable(std::vector<PeakResult> results) : results_(std::move(results)) {}
+  // 0 when that probe was not run.
+  double gflops(const std::string& isa, int threads) const;
+  // The best peak of any ISA on `threads` threads: what the machine can do.
+  double machine_gflops(int threads) const;
+  const std::vector<PeakResult>& results() const { return results_; }
+
+ private:
+  std::vector<PeakResult> results_;
+};
+
+struct GemmRow {
+  Kernel kernel;
+  std::string name;  // the kernel's name as reported
+  int threads = 1;
+  Shape shape;
+  bool skipped = false;
+  std::string skip_reason;
+  bool check_passed = false;
+  std::string check_method;      // "naive" (every element) or "double" (sampled elements)
+  double worst_error_ratio = 0;  // max |error| / bound over the elements checked
+  std::string check_failure;     // the first failing element, when one fails
+  Timing timing;
+  double gflops = 0, gflops_min = 0, gflops_max = 0;  // from the median, max and min time
+  std::string peak_isa;
+  double peak_gflops = 0;  // that ISA's peak on the same thread count (0: not measured)
+  double pct_peak = 0;     // 100 * gflops / peak_gflops
+  double pct_machine = 0;  // 100 * gflops / the best peak of any ISA
+};
+
+std::vector<GemmRow> run_gemm_sweep(const Options& options, Progress& progress);
+
+// Fills peak_gflops, pct_peak and pct_machine of every measured row.
+void fill_peak_columns(std::vector<GemmRow>& rows, const PeakTable& peaks);
+
+// Makes `calls` untimed calls of one kernel on one shape (--loop mode).
+void run_gemm_loop(Kernel kernel, const Shape& shape, int threads, std::int64_t calls);
+
+}  // namespace gemmlab::bench

@@ -1,0 +1,162 @@
+// gemmlab-bench: how fast each kernel is, against this machine's own peak.
+//
+//   1. the peak probes (peak.hpp), on 1 and N threads;
+//   2. the GEMM sweep (gemm_bench.hpp), each result checked before it is timed;
+//   3. the RNN forward pass (rnn_bench.hpp);
+//   4. tables on stdout, and with --out: gemm.csv, rnn.csv, peak.csv, info.txt
+//      and gemm.svg.
+// docs/benchmarking.md explains the method.
+#include <cstdio>
+#include <ctime>
+#include <exception>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "gemm_bench.hpp"
+#include "gemmlab/cpu.hpp"
+#include "options.hpp"
+#include "peak.hpp"
+#include "plot.hpp"
+#include "report.hpp"
+#include "rnn_bench.hpp"
+
+namespace gemmlab::bench {
+namespace {
+
+std::string utc_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &utc);
+  return buf;
+}
+
+// "naive, blocked, simd-avx512 (simd runs simd-avx512 here)"
+std::string kernel_note(const Options& o) {
+  std::string note;
+  for (Kernel k : o.kernels) note.append(note.empty() ? "" : ", ").append(kernel_name(k));
+  note.append("; simd runs ").append(kernel_name(resolve_kernel(Kernel::simd))).append(" on this CPU");
+  return note;
+}
+
+int run(const Options& o) {
+  if (o.loop_calls >= 0) {  // an independent timer measures this process
+    run_gemm_loop(o.kernels[0], o.shapes[0], o.threads[0], o.loop_calls);
+    return 0;
+  }
+  const CpuFeatures& cpu = cpu_features();
+  RunInfo info{cpu.brand.empty() ? std::string("(unknown CPU)") : cpu.brand, cpu.summary(), utc_now(),
+               o.command_line.empty() ? std::string("gemmlab-bench") : o.command_line, kernel_note(o)};
+  std::printf("gemmlab-bench  %s\n", info.date.c_str());
+  std::printf("cpu:      %s (%s, %d logical cores)\n", info.cpu.c_str(), cpu.arch.c_str(), cpu.logical_cores);
+  std::printf("features: %s\n", info.features.c_str());
+  std::printf("kernels:  %s\n", info.kernel_note.c_str());
+  std::printf("method:   median of %d samples of >= %.0f ms each, after warm-up\n\n", o.measure.samples,
+              o.measure.min_sample_seconds * 1e3);
+  std::fflush(stdout);
+
+  const std::vector<PeakProbe> probes = o.run_peak ? available_probes() : std::vector<PeakProbe>{};
+  int total = 2 * static_cast<int>(probes.size() * o.threads.size());
+  if (o.run_gemm) total += static_cast<int>(o.shapes.size() * o.threads.size() * o.kernels.size());
+  if (o.run_rnn) total += rnn_bench_steps(o);
+  Progress progress(o.progress, total);
+
+  // 1. Peak first, so the reader sees the ceiling before the kernels; and
+  //    again at the end: the peak is the best sample of both runs, since a
+  //    busy moment on a shared machine can only lower a probe's result.
+  std::vector<PeakResult> peak_results;
+  const auto probe_all = [&](const char* when) {
+    std::size_t next = 0;
+    for (int threads : o.threads)
+      for (const PeakProbe& p : probes) {
+        std::string what("peak ");
+        what.append(when).append(" ").append(p.isa).append(" threads=").append(std::to_string(threads));
+        progress.step(what);
+        const PeakResult r = measure_peak(p, threads, o.peak_measure);
+        if (next < peak_results.size())
+          peak_results[next].merge(r);
+        else
+          peak_results.push_back(r);
+        ++next;
+      }
+  };
+  probe_all("before");
+
+  // 2 and 3.
+  std::vector<GemmRow> gemm_rows = o.run_gemm ? run_gemm_sweep(o, progress) : std::vector<GemmRow>{};
+  const std::vector<RnnRow> rnn_rows = o.run_rnn ? run_rnn_bench(o, progress) : std::vector<RnnRow>{};
+  if (o.run_gemm || o.run_rnn) probe_all("after");
+  const PeakTable peaks(peak_results);
+  fill_peak_columns(gemm_rows, peaks);
+  progress.finish();
+
+  // 4. Tables, then files.
+  if (o.run_peak) print_peaks(stdout, peaks);
+  if (o.run_gemm) print_gemm_table(stdout, gemm_rows, o);
+  if (o.run_rnn) print_rnn_table(stdout, rnn_rows);
+  if (!o.out_dir.empty()) {
+    write_csv_files(o.out_dir, info, peaks, gemm_rows, rnn_rows);
+    PlotLabels labels;
+    labels.title = "gemmlab sgemm on ";
+    labels.title.append(info.cpu);
+    labels.subtitle = info.date;
+    labels.subtitle.append("  ·  ").append(info.command_line);
+    {
+      const std::string svg = gemm_plot_svg(gemm_rows, peaks, labels);
+      const std::filesystem::path path = std::filesystem::path(o.out_dir) / "gemm.svg";
+      std::FILE* f = std::fopen(path.string().c_str(), "wb");
+      if (f == nullptr || std::fwrite(svg.data(), 1, svg.size(), f) != svg.size() || std::fclose(f) != 0) {
+        std::string m("cannot write '");
+        m.append(path.string()).append("'");
+        throw std::runtime_error(m);
+      }
+    }
+    std::printf("wrote %s/{gemm.csv,rnn.csv,peak.csv,gemm.svg,info.txt}\n", o.out_dir.c_str());
+  }
+
+  // A wrong result fails the run (speed never does).
+  int failures = 0;
+  for (const GemmRow& r : gemm_rows)
+    if (!r.skipped && !r.check_passed) {
+      std::fprintf(stderr, "gemmlab-bench: %s, %d thread(s), %dx%dx%d: wrong result (%s check): %s\n", r.name.c_str(),
+                   r.threads, r.shape.m, r.shape.n, r.shape.k, r.check_method.c_str(), r.check_failure.c_str());
+      ++failures;
+    }
+  for (const RnnRow& r : rnn_rows)
+    if (!r.skipped && !r.check_passed) {
+      std::fprintf(stderr, "gemmlab-bench: RNN %s, %d thread(s), B%d I%d H%d T%d: wrong result: %s\n", r.name.c_str(),
+                   r.threads, r.batch, r.inputs, r.neurons, r.steps, r.check_failure.c_str());
+      ++failures;
+    }
+  return failures == 0 ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace gemmlab::bench
+
+int main(int argc, char** argv) {
+  using namespace gemmlab::bench;
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  Options options;
+  try {
+    options = parse_options(args);
+  } catch (const usage_error& e) {
+    std::fprintf(stderr, "gemmlab-bench: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {  // e.g. a bad GEMMLAB_NUM_THREADS
+    std::fprintf(stderr, "gemmlab-bench: %s\n", e.what());
+    return 2;
+  }
+  if (options.help) {
+    std::fputs(usage_text, stdout);
+    return 0;
+  }
+  try {
+    return run(options);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "\ngemmlab-bench: %s\n", e.what());
+    return 1;
+  }
+}

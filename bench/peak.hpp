@@ -1,0 +1,51 @@
+// bench/peak.hpp — the machine's measured peak, per ISA and thread count.
+//
+// "Peak" here is what the FMA (or multiply + add) units deliver when nothing
+// else gets in the way: the loops of peak_loops.hpp, run on 1 thread and on
+// N threads at once. It is measured, not computed from a data sheet, because
+// the clock a core sustains under vector load (and on a virtual machine, the
+// share of the core it gets) is not printed anywhere reliable.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gemmlab/gemm.hpp"
+#include "measure.hpp"
+
+namespace gemmlab::bench {
+
+// One probe: a loop from peak_loops.hpp and what it measures.
+struct PeakProbe {
+  std::string_view isa;   // "scalar", "sse2", "avx2", "avx512", "neon"
+  std::string_view what;  // one line for people
+  int lanes;              // floats per vector
+  float (*loop)(std::int64_t iterations, float multiplier, float addend);
+};
+
+// The probes this binary carries and this CPU can run, narrowest first.
+std::vector<PeakProbe> available_probes();
+
+struct PeakResult {
+  std::string isa;
+  int threads = 1;
+  double gflops_best = 0;    // the peak: the fastest sample (noise only slows a probe down)
+  double gflops_median = 0;  // shows how noisy the machine was
+  double gflops_min = 0;
+  std::vector<double> sample_gflops;  // every sample, so two runs can be merged
+
+  // Adds the samples of another run of the same probe (the sweep measures the
+  // peak before and after the kernels: a busy moment lowers one of them).
+  void merge(const PeakResult& other);
+};
+
+// Runs `probe` on `threads` threads at once (std::thread, started together)
+// and reports the total GFLOP/s over all threads.
+PeakResult measure_peak(const PeakProbe& probe, int threads, const MeasureConfig& config);
+
+// The probe whose peak a kernel is compared with: the ISA of the concrete
+// kernel it runs (resolve_kernel), see the definition for naive and blocked.
+std::string peak_isa_for(Kernel k);
+
+}  // namespace gemmlab::bench

@@ -1,0 +1,48 @@
+// bench/peak_loops.hpp — the FMA-throughput loops that find the machine's peak.
+//
+// Each loop keeps `accumulators` independent chains
+//     acc_i := acc_i * multiplier + addend
+// in registers, one multiply-add per chain per iteration. A chain waits for
+// its previous result (an FMA's latency is about 4 cycles), but the chains
+// do not wait for each other: with two FMA units, 4 cycles x 2 units = 8
+// chains in flight keep both units busy every cycle. The loops use 12, a
+// margin over that for CPUs with longer latency, and still well inside the
+// register file (16 vector registers with AVX2, 32 with AVX-512 and NEON).
+// With multiplier < 1 the chains converge to addend / (1 - multiplier):
+// no overflow and no denormals, which would slow the units down.
+//
+// Each loop returns the sum of its accumulators, so the compiler cannot drop
+// the work. Flops per iteration = accumulators x lanes x 2 (multiply + add).
+//
+// The ISA loops live in their own files (peak_avx2.cpp, peak_avx512.cpp,
+// peak_neon.cpp) compiled with that ISA's flags only; the Makefile defines
+// GEMMLAB_BENCH_HAVE_<ISA> when it builds them. Those files hold only
+// intrinsics and plain code (no std:: templates), see docs/benchmarking.md.
+#pragma once
+
+#include <cstdint>
+
+namespace gemmlab::bench {
+
+inline constexpr int peak_accumulators = 12;
+
+// Plain C++ compiled for the baseline target, as the naive kernel is: one
+// float multiply and one add per chain (no fused FMA on baseline x86-64).
+float peak_loop_scalar(std::int64_t iterations, float multiplier, float addend);
+
+#if defined(__SSE2__)
+// 128-bit SSE2 multiply + add (4 lanes): the widest vectors portable C++ may be
+// compiled to on baseline x86-64, with no FMA instruction.
+float peak_loop_sse2(std::int64_t iterations, float multiplier, float addend);
+#endif
+#if defined(GEMMLAB_BENCH_HAVE_AVX2)
+float peak_loop_avx2(std::int64_t iterations, float multiplier, float addend);  // 8 lanes, FMA
+#endif
+#if defined(GEMMLAB_BENCH_HAVE_AVX512)
+float peak_loop_avx512(std::int64_t iterations, float multiplier, float addend);  // 16 lanes, FMA
+#endif
+#if defined(GEMMLAB_BENCH_HAVE_NEON)
+float peak_loop_neon(std::int64_t iterations, float multiplier, float addend);  // 4 lanes, FMA
+#endif
+
+}  // namespace gemmlab::bench

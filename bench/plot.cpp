@@ -1,0 +1,184 @@
+#include "plot.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "svg.hpp"
+
+namespace gemmlab::bench {
+namespace {
+
+// Distinct colours that stay apart for colour-blind readers (Okabe & Ito, 2008).
+const char* const palette[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"};
+
+struct Series {
+  std::string label;
+  std::string isa;
+  int threads = 1;
+  std::string colour;
+  int marker = 0;
+  std::vector<Point> data;  // (N, GFLOP/s)
+};
+
+std::string isa_title(const std::string& isa) {
+  if (isa == "avx512") return "AVX-512";
+  if (isa == "avx2") return "AVX2";
+  if (isa == "sse2") return "SSE2";
+  if (isa == "neon") return "NEON";
+  return isa;
+}
+
+std::string fixed(double v, int decimals) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+// A tick step of 1, 2 or 5 times a power of ten giving at most `max_ticks`.
+double nice_step(double range, int max_ticks) {
+  const double raw = range / max_ticks;
+  const double power = std::pow(10.0, std::floor(std::log10(raw)));
+  for (double m : {1.0, 2.0, 5.0, 10.0})
+    if (m * power >= raw) return m * power;
+  return 10 * power;
+}
+
+}  // namespace
+
+std::string gemm_plot_svg(const std::vector<GemmRow>& rows, const PeakTable& peaks, const PlotLabels& labels) {
+  // ---- the series: one per (kernel, threads), square shapes only ----
+  std::vector<Series> series;
+  std::vector<std::string> kernel_order;
+  std::vector<int> thread_order;
+  for (const GemmRow& r : rows) {
+    if (r.skipped || !r.check_passed || !r.shape.square()) continue;
+    auto it = std::find_if(series.begin(), series.end(), [&](const Series& s) {
+      return s.label.starts_with(r.name + ",") && s.threads == r.threads;
+    });
+    if (it == series.end()) {
+      Series s;
+      s.label = r.name;
+      s.label.append(", ").append(std::to_string(r.threads)).append(r.threads == 1 ? " thread" : " threads");
+      s.isa = r.peak_isa;
+      s.threads = r.threads;
+      series.push_back(s);
+      it = series.end() - 1;
+    }
+    it->data.push_back({double(r.shape.m), r.gflops});
+    if (std::find(kernel_order.begin(), kernel_order.end(), r.name) == kernel_order.end())
+      kernel_order.push_back(r.name);
+    if (std::find(thread_order.begin(), thread_order.end(), r.threads) == thread_order.end())
+      thread_order.push_back(r.threads);
+  }
+  // Colour by series; marker shape by thread count.
+  for (std::size_t i = 0; i < series.size(); ++i) {
+    series[i].colour = palette[i % std::size(palette)];
+    series[i].marker =
+        static_cast<int>(std::find(thread_order.begin(), thread_order.end(), series[i].threads) - thread_order.begin());
+    std::sort(series[i].data.begin(), series[i].data.end(), [](Point a, Point b) { return a.x < b.x; });
+  }
+
+  // ---- the peak lines: each (ISA, threads) a plotted series is compared with ----
+  struct PeakLine {
+    std::string label;
+    std::string colour;
+    double gflops;
+    double label_y = 0;
+  };
+  std::vector<PeakLine> peak_lines;
+  for (const Series& s : series) {
+    const double g = peaks.gflops(s.isa, s.threads);
+    if (g <= 0) continue;
+    std::string label = isa_title(s.isa);
+    label.append(" peak, ").append(std::to_string(s.threads)).append(s.threads == 1 ? " thread: " : " threads: ");
+    label.append(fixed(g, g < 10 ? 1 : 0));
+    if (std::none_of(peak_lines.begin(), peak_lines.end(), [&](const PeakLine& p) { return p.label == label; }))
+      peak_lines.push_back({label, s.colour, g});
+  }
+
+  // ---- geometry ----
+  const double width = 1100, height = 680;
+  const double left = 80, right = 215, top = 70, bottom = 70;
+  const double plot_w = width - left - right, plot_h = height - top - bottom;
+  double x_min = 4, x_max = 2048;
+  double y_max = 1;
+  bool any = false;
+  for (const Series& s : series)
+    for (const Point& p : s.data) {
+      if (!any) x_min = x_max = p.x;
+      any = true;
+      x_min = std::min(x_min, p.x);
+      x_max = std::max(x_max, p.x);
+      y_max = std::max(y_max, p.y);
+    }
+  for (const PeakLine& p : peak_lines) y_max = std::max(y_max, p.gflops);
+  // Powers of two just around the data, so the ticks sit at the ends.
+  const double lx_min = std::floor(std::log2(x_min)), lx_max = std::max(std::ceil(std::log2(x_max)), lx_min + 1);
+  const double y_step = nice_step(y_max * 1.05, 8);
+  const double y_top = std::ceil(y_max * 1.05 / y_step) * y_step;
+  const auto px = [&](double n) { return left + (std::log2(n) - lx_min) / (lx_max - lx_min) * plot_w; };
+  const auto py = [&](double g) { return top + plot_h - g / y_top * plot_h; };
+
+  Svg svg(width, height);
+  svg.rect(0, 0, width, height, "#ffffff");
+  svg.text({width / 2, 30}, labels.title, {17, "#111", Anchor::middle, true});
+  svg.text({width / 2, 50}, labels.subtitle, {12, "#555", Anchor::middle});
+
+  // Grid and axes.
+  const Stroke grid{"#e4e4e4", 1, ""};
+  const Stroke axis{"#444", 1.2, ""};
+  for (double g = 0; g <= y_top + 1e-9; g += y_step) {
+    svg.line({left, py(g)}, {left + plot_w, py(g)}, grid);
+    svg.text({left - 8, py(g) + 4}, fixed(g, y_step < 1 ? 1 : 0), {12, "#333", Anchor::end});
+  }
+  for (double l = lx_min; l <= lx_max + 1e-9; l += 1) {
+    const double n = std::exp2(l);
+    svg.line({px(n), top}, {px(n), top + plot_h}, grid);
+    svg.text({px(n), top + plot_h + 20}, fixed(n, 0), {12, "#333", Anchor::middle});
+  }
+  svg.line({left, top + plot_h}, {left + plot_w, top + plot_h}, axis);
+  svg.line({left, top}, {left, top + plot_h}, axis);
+  svg.text({left + plot_w / 2, height - 22}, "matrix size N (M = N = K, log scale)", {14, "#222", Anchor::middle});
+  svg.text({24, top + plot_h / 2}, "GFLOP/s (2·N³ / time, median)", {14, "#222", Anchor::middle, false, -90});
+
+  // Peak lines, labels to the right of the plot, pushed apart when close.
+  std::sort(peak_lines.begin(), peak_lines.end(),
+            [](const PeakLine& a, const PeakLine& b) { return a.gflops > b.gflops; });
+  double previous_y = -1e9;
+  for (PeakLine& p : peak_lines) {
+    p.label_y = std::max(py(p.gflops) + 4, previous_y + 15);
+    previous_y = p.label_y;
+  }
+  for (const PeakLine& p : peak_lines) {
+    svg.line({left, py(p.gflops)}, {left + plot_w, py(p.gflops)}, {p.colour, 1.5, "7 5"});
+    svg.text({left + plot_w + 8, p.label_y}, p.label, {12, p.colour, Anchor::start});
+  }
+
+  // The data.
+  for (const Series& s : series) {
+    std::vector<Point> pts;
+    for (const Point& d : s.data) pts.push_back({px(d.x), py(d.y)});
+    svg.polyline(pts, {s.colour, 2, ""});
+    for (const Point& p : pts) svg.marker(p, s.marker, 8, s.colour);
+  }
+
+  // Legend, top left inside the plot (small sizes are slow, so it is empty there).
+  const double legend_x = left + 14, legend_y = top + 12, line_h = 20;
+  double legend_w = 0;
+  for (const Series& s : series) legend_w = std::max(legend_w, 7.0 * double(s.label.size()));
+  const Stroke frame{"#bbb", 1, ""};
+  if (!series.empty())
+    svg.rect(legend_x, legend_y, legend_w + 56, line_h * double(series.size()) + 10, "#ffffff", &frame);
+  for (std::size_t i = 0; i < series.size(); ++i) {
+    const double y = legend_y + 5 + line_h * (double(i) + 0.5);
+    svg.line({legend_x + 10, y}, {legend_x + 38, y}, {series[i].colour, 2, ""});
+    svg.marker({legend_x + 24, y}, series[i].marker, 8, series[i].colour);
+    svg.text({legend_x + 46, y + 4}, series[i].label, {12, "#222", Anchor::start});
+  }
+  if (series.empty())
+    svg.text({left + plot_w / 2, top + plot_h / 2}, "no square sizes measured", {14, "#888", Anchor::middle});
+  return svg.str();
+}
+
+}  // namespace gemmlab::bench

@@ -1,0 +1,171 @@
+#include "report.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+namespace gemmlab::bench {
+namespace {
+
+std::string fixed(double v, int decimals) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+// GFLOP/s with about three significant digits.
+std::string gflops_text(double g) { return fixed(g, g < 10 ? 2 : g < 100 ? 1 : 0); }
+
+std::string shape_text(const Shape& s) {
+  std::string t = std::to_string(s.m);
+  t.append("x").append(std::to_string(s.n)).append("x").append(std::to_string(s.k));
+  return t;
+}
+
+std::ofstream open_for_writing(const std::filesystem::path& path) {
+  std::ofstream f(path);
+  if (!f) {
+    std::string m("cannot write '");
+    m.append(path.string()).append("'");
+    throw std::runtime_error(m);
+  }
+  return f;
+}
+
+void finish_file(std::ofstream& f, const std::filesystem::path& path) {
+  f.flush();
+  if (!f) {
+    std::string m("error while writing '");
+    m.append(path.string()).append("'");
+    throw std::runtime_error(m);
+  }
+}
+
+}  // namespace
+
+void print_peaks(std::FILE* out, const PeakTable& peaks) {
+  std::fprintf(out,
+               "Peak (FMA-throughput probe before and after the sweep: best sample; median in brackets), GFLOP/s:\n");
+  for (const PeakResult& p : peaks.results())
+    std::fprintf(out, "  %-7s %2d thread%s  %8.1f  (%.1f)\n", p.isa.c_str(), p.threads, p.threads == 1 ? " " : "s",
+                 p.gflops_best, p.gflops_median);
+  std::fprintf(out, "\n");
+}
+
+void print_gemm_table(std::FILE* out, const std::vector<GemmRow>& rows, const Options& options) {
+  for (int threads : options.threads) {
+    std::fprintf(out, "GEMM, %d thread%s: GFLOP/s (median) and %% of the peak of the kernel's ISA\n", threads,
+                 threads == 1 ? "" : "s");
+    std::fprintf(out, "  %-16s", "M x N x K");
+    for (Kernel k : options.kernels) std::fprintf(out, " %18s", std::string(kernel_name(k)).c_str());
+    std::fprintf(out, "\n");
+    for (const Shape& s : options.shapes) {
+      std::fprintf(out, "  %-16s", shape_text(s).c_str());
+      for (Kernel k : options.kernels) {
+        const auto it = std::find_if(rows.begin(), rows.end(), [&](const GemmRow& r) {
+          return r.kernel == k && r.threads == threads && r.shape.m == s.m && r.shape.n == s.n && r.shape.k == s.k &&
+                 r.shape.role == s.role;
+        });
+        std::string cell = "-";
+        if (it != rows.end() && !it->skipped) {
+          if (!it->check_passed) {
+            cell = "WRONG RESULT";
+          } else {
+            cell = gflops_text(it->gflops);
+            if (it->peak_gflops > 0) cell.append(" (").append(fixed(it->pct_peak, 0)).append("%)");
+          }
+        }
+        std::fprintf(out, " %18s", cell.c_str());
+      }
+      if (!s.role.empty()) std::fprintf(out, "  %s", s.role.c_str());
+      std::fprintf(out, "\n");
+    }
+    std::fprintf(out, "  (-: not run; naive is single-threaded and capped by --naive-max; see --max-call)\n\n");
+  }
+}
+
+void print_rnn_table(std::FILE* out, const std::vector<RnnRow>& rows) {
+  std::fprintf(out, "RNN forward pass (median, [min, max]); GFLOP/s counts the GEMM work only\n");
+  std::fprintf(out, "  %-14s %7s  %-26s %-16s %26s %9s\n", "kernel", "threads", "case", "timed code",
+               "time per forward", "GFLOP/s");
+  for (const RnnRow& r : rows) {
+    if (r.skipped) continue;
+    std::string c = "B";
+    c.append(std::to_string(r.batch)).append(" I").append(std::to_string(r.inputs)).append(" H");
+    c.append(std::to_string(r.neurons)).append(" T").append(std::to_string(r.steps));
+    std::string t = "WRONG RESULT", g = "-";
+    if (r.check_passed) {
+      const bool small = r.timing.median_seconds < 1e-4;  // ns for the seed, ms for the large one
+      const double scale = small ? 1e9 : 1e3;
+      const int decimals = small ? 0 : 3;
+      t = fixed(r.timing.median_seconds * scale, decimals);
+      t.append(small ? " ns [" : " ms [").append(fixed(r.timing.min_seconds * scale, decimals)).append(", ");
+      t.append(fixed(r.timing.max_seconds * scale, decimals)).append("]");
+      g = gflops_text(r.gflops);
+    }
+    std::fprintf(out, "  %-14s %7d  %-26s %-16s %26s %9s\n", r.name.c_str(), r.threads, c.c_str(), r.path.c_str(),
+                 t.c_str(), g.c_str());
+  }
+  std::fprintf(out, "\n");
+}
+
+void write_csv_files(const std::string& dir, const RunInfo& info, const PeakTable& peaks,
+                     const std::vector<GemmRow>& gemm_rows, const std::vector<RnnRow>& rnn_rows) {
+  const std::filesystem::path folder(dir);
+  std::error_code ec;
+  std::filesystem::create_directories(folder, ec);
+  if (ec) {
+    std::string m("cannot create the folder '");
+    m.append(dir).append("': ").append(ec.message());
+    throw std::runtime_error(m);
+  }
+
+  {  // gemm.csv: one row per measured (kernel, threads, shape)
+    const auto path = folder / "gemm.csv";
+    std::ofstream f = open_for_writing(path);
+    f << "kernel,threads,m,n,k,gflops,gflops_min,gflops_max,pct_peak,peak_isa,peak_gflops,pct_machine_peak,"
+         "ns_per_call,reps,samples,check,max_error_over_bound,role\n";
+    for (const GemmRow& r : gemm_rows) {
+      if (r.skipped || !r.check_passed) continue;
+      f << r.name << ',' << r.threads << ',' << r.shape.m << ',' << r.shape.n << ',' << r.shape.k << ','
+        << fixed(r.gflops, 3) << ',' << fixed(r.gflops_min, 3) << ',' << fixed(r.gflops_max, 3) << ','
+        << fixed(r.pct_peak, 2) << ',' << r.peak_isa << ',' << fixed(r.peak_gflops, 2) << ',' << fixed(r.pct_machine, 2)
+        << ',' << fixed(r.timing.median_seconds * 1e9, 1) << ',' << r.timing.reps << ',' << r.timing.samples << ','
+        << r.check_method << ',' << fixed(r.worst_error_ratio, 4) << ",\"" << r.shape.role << "\"\n";
+    }
+    finish_file(f, path);
+  }
+  {  // rnn.csv
+    const auto path = folder / "rnn.csv";
+    std::ofstream f = open_for_writing(path);
+    f << "kernel,threads,batch,inputs,neurons,steps,ns_per_forward,ns_min,ns_max,gflops,timed_code,reps,samples,"
+         "max_error_over_bound\n";
+    for (const RnnRow& r : rnn_rows) {
+      if (r.skipped || !r.check_passed) continue;
+      f << r.name << ',' << r.threads << ',' << r.batch << ',' << r.inputs << ',' << r.neurons << ',' << r.steps << ','
+        << fixed(r.timing.median_seconds * 1e9, 1) << ',' << fixed(r.timing.min_seconds * 1e9, 1) << ','
+        << fixed(r.timing.max_seconds * 1e9, 1) << ',' << fixed(r.gflops, 3) << ',' << r.path << ',' << r.timing.reps
+        << ',' << r.timing.samples << ',' << fixed(r.worst_error_ratio, 4) << '\n';
+    }
+    finish_file(f, path);
+  }
+  {  // peak.csv
+    const auto path = folder / "peak.csv";
+    std::ofstream f = open_for_writing(path);
+    f << "isa,threads,gflops,gflops_median,gflops_min,samples\n";
+    for (const PeakResult& p : peaks.results())
+      f << p.isa << ',' << p.threads << ',' << fixed(p.gflops_best, 2) << ',' << fixed(p.gflops_median, 2) << ','
+        << fixed(p.gflops_min, 2) << ',' << p.sample_gflops.size() << '\n';
+    finish_file(f, path);
+  }
+  {  // info.txt: the machine and the run, for the record
+    const auto path = folder / "info.txt";
+    std::ofstream f = open_for_writing(path);
+    f << "cpu: " << info.cpu << "\nfeatures: " << info.features << "\ndate: " << info.date
+      << "\ncommand: " << info.command_line << "\nkernels: " << info.kernel_note << '\n';
+    finish_file(f, path);
+  }
+}
+
+}  // namespace gemmlab::bench

@@ -1,0 +1,30 @@
+// bench/report.hpp — the results as tables on stdout and as files.
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "gemm_bench.hpp"
+#include "rnn_bench.hpp"
+
+namespace gemmlab::bench {
+
+struct RunInfo {
+  std::string cpu;           // brand string
+  std::string features;      // cpu_features().summary()
+  std::string date;          // "2026-11-27 10:42 UTC"
+  std::string command_line;  // as typed
+  std::string kernel_note;   // e.g. "simd runs simd-avx512 on this CPU"
+};
+
+void print_peaks(std::FILE* out, const PeakTable& peaks);
+void print_gemm_table(std::FILE* out, const std::vector<GemmRow>& rows, const Options& options);
+void print_rnn_table(std::FILE* out, const std::vector<RnnRow>& rows);
+
+// gemm.csv, rnn.csv, peak.csv and info.txt in `dir` (created if missing).
+// Throws std::runtime_error naming the file it could not write.
+void write_csv_files(const std::string& dir, const RunInfo& info, const PeakTable& peaks,
+                     const std::vector<GemmRow>& gemm_rows, const std::vector<RnnRow>& rnn_rows);
+
+}  // namespace gemmlab::bench

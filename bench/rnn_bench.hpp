@@ -1,0 +1,40 @@
+// bench/rnn_bench.hpp — the time of one RNN forward pass, per kernel.
+//
+// Two cases: the seed's two-step RNN (batch 4, 3 inputs, 5 neurons) and a
+// larger one (batch 64, 128 inputs, 256 neurons, 50 steps). Effective
+// GFLOP/s counts only the GEMM work the forward pass needs,
+//   2 * B * H * (T * I + (T - 1) * H)
+// (the state before step 0 is zero, so step 0 has no recurrent product);
+// bias and tanh are not counted, though their time is.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "options.hpp"
+#include "progress.hpp"
+
+namespace gemmlab::bench {
+
+struct RnnRow {
+  Kernel kernel;
+  std::string name;
+  int threads = 1;
+  int batch = 0, inputs = 0, neurons = 0, steps = 0;
+  std::string path;  // which code is timed: "seed_forward" or "rnn_cell loop"
+  bool skipped = false;
+  std::string skip_reason;
+  bool check_passed = false;
+  double worst_error_ratio = 0;
+  std::string check_failure;
+  Timing timing;     // per forward pass
+  double flops = 0;  // GEMM flops of one forward pass
+  double gflops = 0;
+};
+
+std::vector<RnnRow> run_rnn_bench(const Options& options, Progress& progress);
+
+// How many progress steps run_rnn_bench takes.
+int rnn_bench_steps(const Options& options);
+
+}  // namespace gemmlab::bench
