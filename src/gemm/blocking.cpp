@@ -26,9 +26,28 @@
 namespace gemmlab::detail {
 namespace {
 
+bool always() { return true; }
+[[maybe_unused]] bool has_avx2_fma() { return cpu_features().avx2 && cpu_features().fma; }
 [[maybe_unused]] bool has_avx512() { return cpu_features().avx512f; }
 
 const MicroKernelConfig table[] = {
+    // portable_4x16 (Kernel::blocked): MR = 4, NR = 16 (see microkernel_portable.hpp).
+    //   KC = 256: B micro-panel 256 * 16 * 4 = 16 KiB, A micro-panel
+    //             256 * 4 * 4 = 4 KiB: 20 KiB of the 48 KiB L1.
+    //   MC = 256 (64 * MR): packed A block 256 * 256 * 4 = 256 KiB of the 2 MiB L2.
+    //   NC = 4096 (256 * NR): packed B block 256 * 4096 * 4 = 4 MiB, in L3.
+    // Two rows, one source: the baseline copy, and the same C++ compiled with
+    // AVX2 + FMA (blocked.cpp picks the second when the CPU can run it).
+    {"portable_4x16", 4, 16, 256, 256, 4096, microkernel_portable_4x16, always},
+#if defined(GEMMLAB_HAVE_AVX2)
+    {"portable_avx2_4x16", 4, 16, 256, 256, 4096, microkernel_portable_avx2_4x16, has_avx2_fma},
+    // avx2_6x16: MR = 6, NR = 16 (12 ymm accumulators, see its file).
+    //   KC = 256: B micro-panel 256 * 16 * 4 = 16 KiB, A micro-panel
+    //             256 * 6 * 4 = 6 KiB: 22 KiB of the 48 KiB L1.
+    //   MC = 240 (40 * MR): packed A block 240 * 256 * 4 = 240 KiB of the 2 MiB L2.
+    //   NC = 4096 (256 * NR): packed B block 256 * 4096 * 4 = 4 MiB, in L3.
+    {"avx2_6x16", 6, 16, 240, 256, 4096, microkernel_avx2_6x16, has_avx2_fma},
+#endif
 #if defined(GEMMLAB_HAVE_AVX512)
     // avx512_14x32: MR = 14, NR = 32 (28 zmm accumulators, see its file).
     //   KC = 256: B micro-panel 256 * 32 * 4 = 32 KiB, A micro-panel

@@ -48,8 +48,18 @@ namespace gemmlab::detail {
 using MicroKernelFn = void (*)(int kc, float alpha, const float* a, const float* b, float beta, float* c, int ldc,
                                int m, int n);
 
-// The micro-kernels, each defined in the file of the same name. Declared only
-// when the build compiles that ISA's files (Makefile: GEMMLAB_HAVE_*).
+// The micro-kernels, each defined in the file of the same name. The ISA ones
+// are declared only when the build compiles that ISA's files (Makefile:
+// GEMMLAB_HAVE_*). The portable one of Kernel::blocked is one C++ source
+// compiled twice, for the baseline and with AVX2 + FMA (microkernel_portable.hpp).
+void microkernel_portable_4x16(int kc, float alpha, const float* a, const float* b, float beta, float* c, int ldc,
+                               int m, int n);
+#if defined(GEMMLAB_HAVE_AVX2)
+void microkernel_portable_avx2_4x16(int kc, float alpha, const float* a, const float* b, float beta, float* c,
+                                    int ldc, int m, int n);
+void microkernel_avx2_6x16(int kc, float alpha, const float* a, const float* b, float beta, float* c, int ldc, int m,
+                           int n);
+#endif
 #if defined(GEMMLAB_HAVE_AVX512)
 void microkernel_avx512_14x32(int kc, float alpha, const float* a, const float* b, float beta, float* c, int ldc,
                               int m, int n);

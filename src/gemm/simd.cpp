@@ -7,6 +7,14 @@
 
 namespace gemmlab::detail {
 
+#if defined(GEMMLAB_HAVE_AVX2)
+void sgemm_avx2(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta,
+                float* C, int ldc) {
+  static const MicroKernelConfig& cfg = micro_kernel_config("avx2_6x16");
+  goto_sgemm(cfg, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+#endif
+
 #if defined(GEMMLAB_HAVE_AVX512)
 void sgemm_avx512(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta,
                   float* C, int ldc) {
