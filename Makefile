@@ -163,8 +163,15 @@ ifeq ($(GTEST_MISSING),1)
 	@exit 1
 endif
 
-$(TESTS): $(TEST_OBJ) $(LIB) $(GTEST_DEPS)
-	$(CXX) $(ALL_CXXFLAGS) $(LDFLAGS) $(TEST_OBJ) $(LIB) -o $@ $(GTEST_LIBS) $(LDLIBS)
+# The tests also call the CLI's commands in process (every CLI object but
+# main.o) and run the built binary end to end; tests/test_rnn_cli.cpp finds
+# it, and its fixture files, through these two paths.
+CLI_TEST_OBJ := $(filter-out %/main.o,$(CLI_OBJ))
+$(BUILD)/obj/tests/test_rnn_cli.o: CPPFLAGS += -DGEMMLAB_CLI_PATH='"$(abspath $(CLI))"' \
+  -DGEMMLAB_TEST_DATA_DIR='"$(abspath tests/data)"'
+
+$(TESTS): $(TEST_OBJ) $(CLI_TEST_OBJ) $(LIB) $(GTEST_DEPS)
+	$(CXX) $(ALL_CXXFLAGS) $(LDFLAGS) $(TEST_OBJ) $(CLI_TEST_OBJ) $(LIB) -o $@ $(GTEST_LIBS) $(LDLIBS)
 
 test: $(TESTS) $(CLI)
 	$(RUN_PREFIX) ./$(TESTS) $(GTEST_ARGS)

@@ -1,11 +1,14 @@
-// `gemmlab rnn`: the seed's RNN with one or every kernel.
+// `gemmlab rnn`: the seed's RNN with one or every kernel, or an RNN with your
+// own weights and inputs read from numpy-style text files.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <iostream>
+#include <optional>
+#include <ostream>
 #include <sstream>
 
 #include "cli/cli.hpp"
+#include "gemmlab/matrix_io.hpp"
 #include "gemmlab/numerics.hpp"
 #include "gemmlab/rnn.hpp"
 
@@ -14,14 +17,36 @@ namespace {
 
 const char* const rnn_usage =
     "usage: gemmlab rnn [--kernel NAME|all]\n"
+    "       gemmlab rnn --wx FILE --wy FILE [--b FILE]... [--h0 FILE] --x FILE [--x FILE]...\n"
+    "                   [--layout gemmlab|torch] [--activation tanh|relu] [--kernel NAME|all]\n"
     "\n"
-    "Runs the seed's RNN: 5 tanh neurons, 3 inputs, batch 4, two steps,\n"
-    "Wx and Wy drawn from N(0,1) by SplitMix64(42) + Box-Muller, b = 0.\n"
-    "Prints Y0 and Y1 computed with the first kernel, then each kernel's\n"
-    "largest difference from the naive kernel and the rounding-error bound.\n"
+    "Without files: runs the seed's RNN (5 tanh neurons, 3 inputs, batch 4, two\n"
+    "steps, Wx and Wy drawn from N(0,1) by SplitMix64(42) + Box-Muller, b = 0),\n"
+    "prints Y0 and Y1 computed with the first kernel, then each kernel's largest\n"
+    "difference from the naive kernel and the rounding-error bound.\n"
     "\n"
+    "With files: runs h_t = act(x_t·Wx + h_{t-1}·Wy + b) over every --x in order\n"
+    "and prints, for each kernel and step t = 0, 1, ..., a line `# kernel=NAME step=t`\n"
+    "and the B x H matrix h_t, 9 significant digits (numpy.loadtxt reads it back;\n"
+    "the last step is the final state).\n"
+    "\n"
+    "  --wx FILE           gemmlab layout: Wx, I x H (Keras `kernel`); torch: weight_ih_l0, H x I\n"
+    "  --wy FILE           gemmlab layout: Wy, H x H (Keras `recurrent_kernel`); torch: weight_hh_l0\n"
+    "  --b FILE            a bias of H values (a row or a column); give it twice to add two\n"
+    "                      biases (torch's bias_ih_l0 and bias_hh_l0). Default: no bias\n"
+    "  --h0 FILE           the initial state, B x H. Default: zeros\n"
+    "  --x FILE            one time step's input, B x I; repeat for each step, in order\n"
+    "  --layout L          gemmlab (default) or torch\n"
+    "  --activation A      tanh (default) or relu\n"
     "  --kernel NAME|all   naive, blocked, simd, simd-avx2, simd-avx512, simd-neon,\n"
-    "                      a comma-separated list, or all (default: all)\n";
+    "                      a comma-separated list, or all (default: all for the seed,\n"
+    "                      simd with files)\n"
+    "\n"
+    "Files are text as numpy.savetxt writes them: one row a line, values separated by\n"
+    "spaces, tabs or commas, `#` comments; nan and inf are refused. Exit status: 0 ok,\n"
+    "1 bad data (file, value or shape), 2 bad usage.\n";
+
+// ---- the seed ------------------------------------------------------------------
 
 // numpy's style for a 2-D array: "[[a b c]\n [d e f]]", one instance a row.
 std::string numpy_style(const Matrix& m) {
@@ -46,54 +71,47 @@ double max_abs_difference(const Matrix& a, const Matrix& b) {
   return worst;
 }
 
-// A first-order bound on |Y_kernel - Y_exact| for the seed's two steps.
-// Step 0: the GEMM bound on X0·Wx + b, through tanh (which is 1-Lipschitz),
-// plus tanh's own error. Step 1: the same for Y0·Wy + X1·Wx + b (K = 3 + 5),
-// plus the error carried in from Y0 through Wy. Two kernels may each be off by
-// this much in opposite directions, so they agree to within twice the bound.
+// A first-order bound on the error of one pre-activation as rnn_cell computes
+// it: P = X·Wx (a GEMM with K = I), then P += Yprev·Wy (K = H, beta = 1, so
+// |P| joins the second GEMM's absolute sum), then P + b (one rounding).
+// x_sum = sum |x||Wx|, h_sum = sum |y_prev||Wy| (0 at the first step).
+double preactivation_bound(int inputs, int hidden, double x_sum, double h_sum, double bias) {
+  const double projection = gemm_error_bound(inputs, x_sum);
+  const double recurrent = h_sum > 0.0 ? gemm_error_bound(hidden, h_sum + x_sum + projection) : 0.0;
+  return projection + recurrent + unit_roundoff * (x_sum + h_sum + std::fabs(bias) + projection + recurrent);
+}
+
+// A bound on |Y_kernel - Y_exact| for the seed's two steps. Step 0: the
+// pre-activation bound through tanh (1-Lipschitz) plus tanh's own error.
+// Step 1: the same, plus the error carried in from Y0 through |Wy|. Two
+// kernels may each be off by this much in opposite directions, so they agree
+// to within twice the bound.
 double seed_error_bound(const SeedExample& s, const TwoStepOutput& y) {
   const int batch = s.X0.rows(), hidden = s.Wx.cols(), inputs = s.Wx.rows();
   std::vector<double> err0(static_cast<std::size_t>(batch) * hidden);
   double worst = 0.0;
   for (int i = 0; i < batch; ++i)
     for (int j = 0; j < hidden; ++j) {
-      double abs_sum = std::fabs(s.b(0, j));
-      for (int p = 0; p < inputs; ++p) abs_sum += std::fabs(s.X0(i, p) * double(s.Wx(p, j)));
-      err0[i * hidden + j] = gemm_error_bound(inputs + 1, abs_sum) + tanh_max_abs_error;
+      double x_sum = 0.0;
+      for (int p = 0; p < inputs; ++p) x_sum += std::fabs(s.X0(i, p) * double(s.Wx(p, j)));
+      err0[i * hidden + j] = preactivation_bound(inputs, hidden, x_sum, 0.0, s.b(0, j)) + tanh_max_abs_error;
       worst = std::max(worst, err0[i * hidden + j]);
     }
   for (int i = 0; i < batch; ++i)
     for (int j = 0; j < hidden; ++j) {
-      double abs_sum = std::fabs(s.b(0, j)), carried = 0.0;
-      for (int p = 0; p < inputs; ++p) abs_sum += std::fabs(s.X1(i, p) * double(s.Wx(p, j)));
+      double x_sum = 0.0, h_sum = 0.0, carried = 0.0;
+      for (int p = 0; p < inputs; ++p) x_sum += std::fabs(s.X1(i, p) * double(s.Wx(p, j)));
       for (int p = 0; p < hidden; ++p) {
-        abs_sum += std::fabs(double(y.Y0(i, p)) * s.Wy(p, j));
+        h_sum += std::fabs(double(y.Y0(i, p)) * s.Wy(p, j));
         carried += err0[i * hidden + p] * std::fabs(s.Wy(p, j));
       }
-      worst = std::max(worst, gemm_error_bound(inputs + hidden + 1, abs_sum) + carried + tanh_max_abs_error);
+      worst =
+          std::max(worst, preactivation_bound(inputs, hidden, x_sum, h_sum, s.b(0, j)) + carried + tanh_max_abs_error);
     }
   return 2.0 * worst;
 }
 
-}  // namespace
-
-int run_rnn(std::span<const std::string> args) {
-  std::string kernel_arg = "all";
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--help" || a == "-h") {
-      std::cout << rnn_usage;
-      return 0;
-    }
-    if (a == "--kernel") {
-      if (i + 1 >= args.size()) throw usage_error("rnn: --kernel needs a value (a kernel name or all)");
-      kernel_arg = args[++i];
-      continue;
-    }
-    throw usage_error("rnn: unknown option '" + a + "' (see gemmlab rnn --help)");
-  }
-  const std::vector<Kernel> kernels = parse_kernel_list(kernel_arg);
-
+int run_seed(const std::vector<Kernel>& kernels, std::ostream& os) {
   const SeedExample seed = make_seed_example();
   const TwoStepOutput reference = seed_forward(Kernel::naive, seed);
   const TwoStepOutput first = seed_forward(kernels.front(), seed);
@@ -119,8 +137,217 @@ int run_rnn(std::span<const std::string> args) {
                   runs_label.c_str(), diff, ok ? "agrees" : "DISAGREES");
     out << line;
   }
-  std::cout << out.str();
+  os << out.str();
   return all_agree ? 0 : 1;
+}
+
+// ---- your own weights and inputs ------------------------------------------------
+
+struct RnnOptions {
+  std::optional<std::string> wx, wy, h0, layout, activation, kernel;
+  std::vector<std::string> biases, steps;
+};
+
+// A file read from the command line, remembered with the option that named it.
+struct NamedMatrix {
+  Matrix m;
+  std::string label;  // e.g. "--wy wy.txt"
+};
+
+NamedMatrix load(const std::string& option, const std::string& path) {
+  return {read_matrix_file(path), std::string(option).append(" ").append(path)};
+}
+
+std::string shape_of(const Matrix& m) { return shape_string(m.rows(), m.cols()); }
+
+[[noreturn]] void shape_problem(const std::string& message) { throw shape_error(std::string("rnn: ").append(message)); }
+
+// A vector of `length` values stored as a column (length x 1) is read as one
+// row: numpy.savetxt writes a 1-D array one value per line.
+Matrix row_if_column(Matrix m, int length) {
+  if (m.cols() == 1 && m.rows() == length && length > 1) return as_row_vector(m, "");
+  return m;
+}
+
+RnnOptions parse_options(std::span<const std::string> args) {
+  RnnOptions o;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--help" || a == "-h") throw std::logic_error("help is handled by the caller");
+    auto value = [&]() -> const std::string& {
+      if (i + 1 >= args.size() || args[i + 1].rfind("--", 0) == 0)
+        throw usage_error(std::string("rnn: ").append(a).append(" needs a value (see gemmlab rnn --help)"));
+      return args[++i];
+    };
+    auto once = [&](std::optional<std::string>& slot) {
+      if (slot) throw usage_error(std::string("rnn: ").append(a).append(" given twice"));
+      slot = value();
+    };
+    if (a == "--wx") {
+      once(o.wx);
+    } else if (a == "--wy") {
+      once(o.wy);
+    } else if (a == "--h0") {
+      once(o.h0);
+    } else if (a == "--layout") {
+      once(o.layout);
+    } else if (a == "--activation") {
+      once(o.activation);
+    } else if (a == "--kernel") {
+      once(o.kernel);
+    } else if (a == "--b") {
+      if (o.biases.size() == 2)
+        throw usage_error("rnn: --b given more than twice (one bias, or torch's bias_ih and bias_hh)");
+      o.biases.push_back(value());
+    } else if (a == "--x") {
+      o.steps.push_back(value());
+    } else {
+      throw usage_error(std::string("rnn: unknown option '").append(a).append("' (see gemmlab rnn --help)"));
+    }
+  }
+  return o;
+}
+
+int run_files(const RnnOptions& o, const std::vector<Kernel>& kernels, std::ostream& os) {
+  // Usage first (exit 2), before any file is read.
+  const std::string layout = o.layout.value_or("gemmlab");
+  if (layout != "gemmlab" && layout != "torch")
+    throw usage_error("rnn: unknown layout '" + layout + "' (valid: gemmlab, torch)");
+  Activation activation = Activation::tanh;
+  try {
+    activation = activation_from_name(o.activation.value_or("tanh"));
+  } catch (const std::invalid_argument& e) {
+    throw usage_error(std::string("rnn: --activation: ").append(e.what()));
+  }
+  if (!o.wx) throw usage_error("rnn: missing --wx FILE (the input weights)");
+  if (!o.wy) throw usage_error("rnn: missing --wy FILE (the recurrent weights)");
+  if (o.steps.empty()) throw usage_error("rnn: missing --x FILE (one file per time step, in order)");
+
+  // The weights, converted to gemmlab's layout, with shapes checked against each other.
+  const bool torch = layout == "torch";
+  const NamedMatrix wx = load("--wx", *o.wx), wy = load("--wy", *o.wy);
+  const int hidden = torch ? wx.m.rows() : wx.m.cols();
+  const int inputs = torch ? wx.m.cols() : wx.m.rows();
+  const std::string wx_role = torch ? "weight_ih (H x I)" : "Wx (I x H)";
+  if (wy.m.rows() != hidden || wy.m.cols() != hidden)
+    shape_problem(std::string(wy.label)
+                      .append(" is ")
+                      .append(shape_of(wy.m))
+                      .append(" but must be ")
+                      .append(shape_string(hidden, hidden))
+                      .append(" since ")
+                      .append(wx.label)
+                      .append(", ")
+                      .append(wx_role)
+                      .append(", is ")
+                      .append(shape_of(wx.m)));
+  Matrix bias(1, hidden);
+  for (const std::string& path : o.biases) {
+    const NamedMatrix b = load("--b", path);
+    if (!(b.m.rows() == 1 || b.m.cols() == 1) || b.m.rows() * b.m.cols() != hidden)
+      shape_problem(std::string(b.label)
+                        .append(" is ")
+                        .append(shape_of(b.m))
+                        .append(" but must hold ")
+                        .append(std::to_string(hidden))
+                        .append(" values (one row or one column) since ")
+                        .append(wx.label)
+                        .append(" is ")
+                        .append(shape_of(wx.m)));
+    const Matrix row = as_row_vector(b.m, b.label);
+    for (int j = 0; j < hidden; ++j) bias(0, j) += row(0, j);  // two biases: summed, as torch does
+  }
+  const RnnWeights weights =
+      torch ? weights_from_torch(wx.m, wy.m, bias, ConstMatrixView()) : weights_from_gemmlab(wx.m, wy.m, bias);
+
+  // The inputs: every step B x I, stacked into one (T·B) x I matrix.
+  std::vector<NamedMatrix> xs;
+  for (const std::string& path : o.steps) {
+    NamedMatrix x = load("--x", path);
+    x.m = row_if_column(std::move(x.m), inputs);
+    xs.push_back(std::move(x));
+  }
+  const int batch = xs.front().m.rows();
+  for (std::size_t t = 0; t < xs.size(); ++t) {
+    const NamedMatrix& x = xs[t];
+    if (x.m.cols() != inputs)
+      shape_problem(std::string(x.label)
+                        .append(" is ")
+                        .append(shape_of(x.m))
+                        .append(" but must have ")
+                        .append(std::to_string(inputs))
+                        .append(" columns (one per input) since ")
+                        .append(wx.label)
+                        .append(", ")
+                        .append(wx_role)
+                        .append(", is ")
+                        .append(shape_of(wx.m)));
+    if (x.m.rows() != batch)
+      shape_problem(std::string(x.label)
+                        .append(" (step ")
+                        .append(std::to_string(t))
+                        .append(") is ")
+                        .append(shape_of(x.m))
+                        .append(" but step 0, ")
+                        .append(xs.front().label)
+                        .append(", is ")
+                        .append(shape_of(xs.front().m))
+                        .append(": every step must have the same batch"));
+  }
+  const int steps = static_cast<int>(xs.size());
+  if (static_cast<long long>(steps) * batch > 0x7fffffff) shape_problem("too many rows in all the --x files together");
+  Matrix x_all(steps * batch, inputs);
+  for (int t = 0; t < steps; ++t) copy(xs[t].m, x_all.block(t * batch, 0, batch, inputs));
+
+  Matrix h0;
+  if (o.h0) {
+    NamedMatrix h = load("--h0", *o.h0);
+    if (batch == 1) h.m = row_if_column(std::move(h.m), hidden);
+    if (h.m.rows() != batch || h.m.cols() != hidden)
+      shape_problem(std::string(h.label)
+                        .append(" is ")
+                        .append(shape_of(h.m))
+                        .append(" but must be ")
+                        .append(shape_string(batch, hidden))
+                        .append(" (batch x hidden) since ")
+                        .append(xs.front().label)
+                        .append(" is ")
+                        .append(shape_of(xs.front().m))
+                        .append(" and ")
+                        .append(wx.label)
+                        .append(" is ")
+                        .append(shape_of(wx.m)));
+    h0 = std::move(h.m);
+  }
+
+  std::ostringstream out;  // printed only once everything has succeeded
+  for (Kernel k : kernels) {
+    RnnForward forward(k, weights, activation, batch, steps);
+    forward.run(x_all, h0);
+    for (int t = 0; t < steps; ++t) {
+      out << "# kernel=" << kernel_name(k) << " step=" << t << '\n';
+      write_matrix(out, forward.output(t));
+    }
+  }
+  os << out.str();
+  return 0;
+}
+
+}  // namespace
+
+int run_rnn(std::span<const std::string> args, std::ostream& os) {
+  for (const std::string& a : args)
+    if (a == "--help" || a == "-h") {
+      os << rnn_usage;
+      return 0;
+    }
+  const RnnOptions o = parse_options(args);
+  const bool files = o.wx || o.wy || o.h0 || !o.biases.empty() || !o.steps.empty();
+  if (!files && (o.layout || o.activation))
+    throw usage_error(
+        "rnn: --layout and --activation need your own files (--wx, --wy, --x); the seed is gemmlab, tanh");
+  const std::vector<Kernel> kernels = parse_kernel_list(o.kernel.value_or(files ? "simd" : "all"));
+  return files ? run_files(o, kernels, os) : run_seed(kernels, os);
 }
 
 }  // namespace gemmlab::cli
