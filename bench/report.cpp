@@ -104,7 +104,7 @@ void print_rnn_table(std::FILE* out, const std::vector<RnnRow>& rows) {
       t.append(fixed(r.timing.max_seconds * scale, decimals)).append("]");
       g = gflops_text(r.gflops);
     }
-    std::fprintf(out, "  %-14s %7d  %-26s %-16s %26s %9s\n", r.name.c_str(), r.threads, c.c_str(), r.path.c_str(),
+    std::fprintf(out, "  %-14s %7d  %-20s %-14s %-34s %9s\n", r.name.c_str(), r.threads, c.c_str(), r.path.c_str(),
                  t.c_str(), g.c_str());
   }
   std::fprintf(out, "\n");

@@ -3,6 +3,8 @@
 #include "rnn_bench.hpp"
 
 #include <cmath>
+#include <iterator>
+#include <limits>
 
 #include "gemmlab/numerics.hpp"
 #include "gemmlab/random.hpp"
@@ -56,22 +58,84 @@ void check_step(ConstMatrixView X, ConstMatrixView Wx, ConstMatrixView Yprev, Co
     }
 }
 
-// The seed: seed_forward() as `gemmlab rnn` runs it (outputs allocated per call).
-void time_seed(RnnRow& row, const Options& options) {
+// The problem of one case: weights and every step's input, stacked.
+struct RnnProblem {
+  int batch = 0, inputs = 0, hidden = 0, steps = 0;
+  Matrix x_all;  // (steps * batch) x inputs, step t in rows t*batch ...
+  Matrix Wx, Wy, b;
+};
+
+RnnProblem seed_problem() {
   const SeedExample seed = make_seed_example();
-  row.batch = seed.X0.rows();
-  row.inputs = seed.X0.cols();
-  row.neurons = seed.Wx.cols();
-  row.steps = 2;
-  row.path = "seed_forward";
-  row.flops = rnn_flops(row.batch, row.inputs, row.neurons, row.steps);
+  RnnProblem p{seed.X0.rows(), seed.X0.cols(), seed.Wx.cols(), 2, Matrix(2 * seed.X0.rows(), seed.X0.cols()),
+               seed.Wx,        seed.Wy,        seed.b};
+  copy(seed.X0, p.x_all.block(0, 0, p.batch, p.inputs));
+  copy(seed.X1, p.x_all.block(p.batch, 0, p.batch, p.inputs));
+  return p;
+}
 
-  const TwoStepOutput out = seed_forward(row.kernel, seed);
+RnnProblem large_problem() {
+  RnnProblem p;
+  p.batch = 64;
+  p.inputs = 128;
+  p.hidden = 256;
+  p.steps = 50;
+  // PyTorch's initialisation, U(-1/sqrt(H), 1/sqrt(H)), keeps tanh out of
+  // saturation over 50 steps, so the timing is of realistic values.
+  SplitMix64 rng(64128256);
+  const double scale = 1.0 / std::sqrt(double(p.hidden));
+  p.x_all = random_uniform(p.steps * p.batch, p.inputs, rng);
+  p.Wx = random_uniform(p.inputs, p.hidden, rng, -scale, scale);
+  p.Wy = random_uniform(p.hidden, p.hidden, rng, -scale, scale);
+  p.b = random_uniform(1, p.hidden, rng, -scale, scale);
+  return p;
+}
+
+ConstMatrixView step_rows(ConstMatrixView all, int step, int batch) {
+  return all.block(step * batch, 0, batch, all.cols());
+}
+
+// Checks steps 0, 1 and the last of `outputs` ((steps*batch) x hidden).
+void check_outputs(const RnnProblem& p, ConstMatrixView outputs, RnnRow& row) {
   row.check_passed = true;
-  check_step(seed.X0, seed.Wx, ConstMatrixView(), seed.Wy, seed.b, out.Y0, 0, row);
-  check_step(seed.X1, seed.Wx, out.Y0, seed.Wy, seed.b, out.Y1, 1, row);
-  if (!row.check_passed) return;
+  for (int t : {0, 1, p.steps - 1}) {
+    if (t >= p.steps) continue;
+    check_step(step_rows(p.x_all, t, p.batch), p.Wx, t == 0 ? ConstMatrixView() : step_rows(outputs, t - 1, p.batch),
+               p.Wy, p.b, step_rows(outputs, t, p.batch), t, row);
+  }
+}
 
+void describe(RnnRow& row, const RnnProblem& p, const char* path) {
+  row.batch = p.batch;
+  row.inputs = p.inputs;
+  row.neurons = p.hidden;
+  row.steps = p.steps;
+  row.path = path;
+  row.flops = rnn_flops(p.batch, p.inputs, p.hidden, p.steps);
+}
+
+// The fast path: RnnForward, built once, run() timed (it allocates nothing).
+void time_rnn_forward(RnnRow& row, const RnnProblem& p, const Options& options) {
+  describe(row, p, "RnnForward");
+  RnnForward forward(row.kernel, weights_from_gemmlab(p.Wx, p.Wy, p.b), Activation::tanh, p.batch, p.steps);
+  forward.run(p.x_all);
+  check_outputs(p, forward.outputs(), row);
+  if (!row.check_passed) return;
+  row.timing = measure([&] { forward.run(p.x_all); }, options.measure);
+}
+
+// The seed's readable two steps: seed_forward() as `gemmlab rnn` shows it
+// (two rnn_cell calls; the outputs are allocated on every call).
+void time_seed_forward(RnnRow& row, const Options& options) {
+  const RnnProblem p = seed_problem();
+  describe(row, p, "seed_forward");
+  const SeedExample seed = make_seed_example();
+  const TwoStepOutput out = seed_forward(row.kernel, seed);
+  Matrix outputs(2 * p.batch, p.hidden);
+  copy(out.Y0, outputs.block(0, 0, p.batch, p.hidden));
+  copy(out.Y1, outputs.block(p.batch, 0, p.batch, p.hidden));
+  check_outputs(p, outputs, row);
+  if (!row.check_passed) return;
   float sink = 0;  // keeps the result alive
   row.timing = measure(
       [&] {
@@ -82,52 +146,39 @@ void time_seed(RnnRow& row, const Options& options) {
   if (!std::isfinite(sink)) row.check_passed = false;
 }
 
-// The larger RNN: B 64, I 128, H 256, T 50, as T calls of rnn_cell (the
-// allocation-free general forward pass will replace this loop when it lands).
-void time_large(RnnRow& row, const Options& options) {
-  const int B = 64, I = 128, H = 256, T = 50;
-  row.batch = B;
-  row.inputs = I;
-  row.neurons = H;
-  row.steps = T;
-  row.path = "rnn_cell loop";
-  row.flops = rnn_flops(B, I, H, T);
-
-  // PyTorch's initialisation, U(-1/sqrt(H), 1/sqrt(H)), keeps tanh out of
-  // saturation over 50 steps, so the timing is of realistic values.
-  SplitMix64 rng(64128256);
-  const double scale = 1.0 / std::sqrt(double(H));
-  const Matrix X = random_uniform(T * B, I, rng);  // step t is rows t*B .. t*B + B-1
-  const Matrix Wx = random_uniform(I, H, rng, -scale, scale);
-  const Matrix Wy = random_uniform(H, H, rng, -scale, scale);
-  const Matrix b = random_uniform(1, H, rng, -scale, scale);
-  Matrix Y(T * B, H);  // every step's output, in the same layout as X
-
+// One rnn_cell call per step, for comparison with RnnForward: T small input
+// GEMMs instead of one large one, and the bias + tanh pass separate.
+void time_cell_loop(RnnRow& row, const RnnProblem& p, const Options& options) {
+  describe(row, p, "rnn_cell loop");
+  Matrix outputs(p.steps * p.batch, p.hidden);
   const auto forward = [&] {
-    for (int t = 0; t < T; ++t)
-      rnn_cell(row.kernel, X.block(t * B, 0, B, I), Wx, t == 0 ? ConstMatrixView() : Y.block((t - 1) * B, 0, B, H), Wy,
-               b, Y.block(t * B, 0, B, H));
+    for (int t = 0; t < p.steps; ++t)
+      rnn_cell(row.kernel, step_rows(p.x_all, t, p.batch), p.Wx,
+               t == 0 ? ConstMatrixView() : outputs.block((t - 1) * p.batch, 0, p.batch, p.hidden), p.Wy, p.b,
+               outputs.block(t * p.batch, 0, p.batch, p.hidden));
   };
-
-  Y.fill(std::numeric_limits<float>::quiet_NaN());
+  outputs.fill(std::numeric_limits<float>::quiet_NaN());
   forward();
-  row.check_passed = true;
-  for (int t : {0, 1, T - 1})
-    check_step(X.block(t * B, 0, B, I), Wx, t == 0 ? ConstMatrixView() : Y.block((t - 1) * B, 0, B, H), Wy, b,
-               Y.block(t * B, 0, B, H), t, row);
+  check_outputs(p, outputs, row);
   if (!row.check_passed) return;
   row.timing = measure(forward, options.measure);
 }
 
+// The cases, in the order they run and print.
+enum class RnnCase { seed_fast, seed_readable, large_fast, large_cells };
+constexpr RnnCase rnn_cases[] = {RnnCase::seed_fast, RnnCase::seed_readable, RnnCase::large_fast, RnnCase::large_cells};
+
 }  // namespace
 
 int rnn_bench_steps(const Options& options) {
-  return 2 * static_cast<int>(options.kernels.size() * options.threads.size());
+  return static_cast<int>(std::size(rnn_cases) * options.kernels.size() * options.threads.size());
 }
 
 std::vector<RnnRow> run_rnn_bench(const Options& options, Progress& progress) {
   std::vector<RnnRow> rows;
-  for (int which = 0; which < 2; ++which)
+  const RnnProblem seed = seed_problem();
+  const RnnProblem large = large_problem();
+  for (RnnCase c : rnn_cases)
     for (int threads : options.threads) {
       set_num_threads(threads);
       for (Kernel kernel : options.kernels) {
@@ -135,16 +186,24 @@ std::vector<RnnRow> run_rnn_bench(const Options& options, Progress& progress) {
         row.kernel = kernel;
         row.name = std::string(kernel_name(kernel));
         row.threads = threads;
-        std::string what(which == 0 ? "rnn seed " : "rnn B64 I128 H256 T50 ");
+        const bool is_seed = c == RnnCase::seed_fast || c == RnnCase::seed_readable;
+        std::string what(is_seed ? "rnn seed " : "rnn B64 I128 H256 T50 ");
         what.append(row.name).append(" threads=").append(std::to_string(threads));
         progress.step(what);
         if (kernel == Kernel::naive && threads > 1) {
           row.skipped = true;
           row.skip_reason = "naive is single-threaded";
-        } else if (which == 0) {
-          time_seed(row, options);
+        } else if (kernel == Kernel::naive && c == RnnCase::large_cells) {
+          row.skipped = true;  // the same naive GEMMs as RnnForward, a second slow run for nothing
+          row.skip_reason = "naive: timed once, with RnnForward";
+        } else if (c == RnnCase::seed_fast) {
+          time_rnn_forward(row, seed, options);
+        } else if (c == RnnCase::seed_readable) {
+          time_seed_forward(row, options);
+        } else if (c == RnnCase::large_fast) {
+          time_rnn_forward(row, large, options);
         } else {
-          time_large(row, options);
+          time_cell_loop(row, large, options);
         }
         if (!row.skipped && row.check_passed) row.gflops = row.flops / row.timing.median_seconds * 1e-9;
         rows.push_back(row);

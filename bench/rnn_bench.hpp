@@ -1,7 +1,10 @@
 // bench/rnn_bench.hpp — the time of one RNN forward pass, per kernel.
 //
-// Two cases: the seed's two-step RNN (batch 4, 3 inputs, 5 neurons) and a
-// larger one (batch 64, 128 inputs, 256 neurons, 50 steps). Effective
+// Two problems: the seed's two-step RNN (batch 4, 3 inputs, 5 neurons) and a
+// larger one (batch 64, 128 inputs, 256 neurons, 50 steps). Each is timed
+// with the fast path, RnnForward::run (built once, no allocation per run),
+// and with the readable one for comparison: seed_forward for the seed, a
+// loop of rnn_cell calls for the large one. Effective
 // GFLOP/s counts only the GEMM work the forward pass needs,
 //   2 * B * H * (T * I + (T - 1) * H)
 // (the state before step 0 is zero, so step 0 has no recurrent product);
@@ -21,7 +24,7 @@ struct RnnRow {
   std::string name;
   int threads = 1;
   int batch = 0, inputs = 0, neurons = 0, steps = 0;
-  std::string path;  // which code is timed: "seed_forward" or "rnn_cell loop"
+  std::string path;  // the code timed: "RnnForward" (the fast path), "seed_forward", "rnn_cell loop"
   bool skipped = false;
   std::string skip_reason;
   bool check_passed = false;
