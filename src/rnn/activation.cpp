@@ -14,12 +14,18 @@ void tanh_baseline(float* values, std::size_t count) { tanh_loop(values, count);
 namespace {
 
 bool always() { return true; }
+#if defined(GEMMLAB_HAVE_AVX2)
+bool has_avx2() { return cpu_features().avx2 && cpu_features().fma; }
+#endif
 #if defined(GEMMLAB_HAVE_AVX512)
 bool has_avx512() { return cpu_features().avx512f; }
 #endif
 
 constexpr ActivationVariant variants[] = {
     {"baseline", bias_tanh_baseline, bias_relu_baseline, tanh_baseline, always},
+#if defined(GEMMLAB_HAVE_AVX2)
+    {"avx2", bias_tanh_avx2, bias_relu_avx2, tanh_avx2, has_avx2},
+#endif
 #if defined(GEMMLAB_HAVE_AVX512)
     {"avx512", bias_tanh_avx512, bias_relu_avx512, tanh_avx512, has_avx512},
 #endif

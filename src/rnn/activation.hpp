@@ -2,7 +2,8 @@
 // set per ISA, and the run-time choice among them.
 //
 // Each variant is the same plain C++ (tanh_formula.hpp) compiled with
-// different flags: baseline (SSE2 on x86-64, NEON on aarch64) and AVX-512. With FMA the compiler may fuse a multiply
+// different flags: baseline (SSE2 on x86-64, NEON on aarch64), AVX2+FMA and
+// AVX-512. With FMA the compiler may fuse a multiply
 // and an add in Horner's rule, so variants can differ in the last bit; every one of them is within
 // gemmlab::tanh_max_abs_error (tests/test_tanh.cpp checks each).
 #pragma once
@@ -17,7 +18,7 @@ using BiasActivationFn = void (*)(float* values, const float* bias, std::size_t 
 using TanhFn = void (*)(float* values, std::size_t count);
 
 struct ActivationVariant {
-  std::string_view name;  // "baseline", "avx512"
+  std::string_view name;  // "baseline", "avx2", "avx512"
   BiasActivationFn bias_tanh;
   BiasActivationFn bias_relu;
   TanhFn tanh;
@@ -32,11 +33,14 @@ const ActivationVariant& best_activation_variant();
 void bias_tanh_baseline(float* values, const float* bias, std::size_t count);
 void bias_relu_baseline(float* values, const float* bias, std::size_t count);
 void tanh_baseline(float* values, std::size_t count);
-// AVX-512 (activation_avx512.cpp). GEMMLAB_HAVE_AVX512 is set by the Makefile
-// when the build compiles src/ files named *avx512*, this one included. (An
-// AVX2 variant would be the same three lines in activation_avx2.cpp; it is
-// left out while no AVX2 GEMM kernel exists, because adding any *avx2* file
-// to src/ tells the GEMM registry that sgemm_avx2 exists.)
+// The ISA variants (activation_avx2.cpp, activation_avx512.cpp).
+// GEMMLAB_HAVE_AVX2 / _AVX512 are set by the Makefile when the build compiles
+// src/ files named *avx2* / *avx512*, these included.
+#if defined(GEMMLAB_HAVE_AVX2)
+void bias_tanh_avx2(float* values, const float* bias, std::size_t count);
+void bias_relu_avx2(float* values, const float* bias, std::size_t count);
+void tanh_avx2(float* values, std::size_t count);
+#endif
 #if defined(GEMMLAB_HAVE_AVX512)
 void bias_tanh_avx512(float* values, const float* bias, std::size_t count);
 void bias_relu_avx512(float* values, const float* bias, std::size_t count);
