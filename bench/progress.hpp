@@ -1,6 +1,10 @@
 // bench/progress.hpp — one status line on stderr, rewritten in place with '\r'
-// while the sweep runs (it takes minutes), and erased at the end.
+// while the sweep runs (it takes minutes), and erased at the end. When stderr
+// is not a terminal (a CI log, a file), '\r' would pile every update onto one
+// line: then a plain line is printed at every tenth of the way instead.
 #pragma once
+
+#include <unistd.h>  // isatty (POSIX)
 
 #include <cstdio>
 #include <string>
@@ -9,7 +13,7 @@ namespace gemmlab::bench {
 
 class Progress {
  public:
-  Progress(bool enabled, int total) : enabled_(enabled), total_(total) {}
+  Progress(bool enabled, int total) : enabled_(enabled), terminal_(isatty(STDERR_FILENO) == 1), total_(total) {}
   ~Progress() { finish(); }
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
@@ -18,6 +22,11 @@ class Progress {
   void step(const std::string& what) {
     ++done_;
     if (!enabled_) return;
+    if (!terminal_) {
+      if (done_ * 10 / total_ != (done_ - 1) * 10 / total_ || done_ == 1)
+        std::fprintf(stderr, "[%d/%d] %s\n", done_, total_, what.c_str());
+      return;
+    }
     std::string line("[");
     line.append(std::to_string(done_)).append("/").append(std::to_string(total_)).append("] ").append(what);
     const std::size_t width = line.size();
@@ -28,7 +37,7 @@ class Progress {
   }
 
   void finish() {
-    if (!enabled_ || last_width_ == 0) return;
+    if (!enabled_ || !terminal_ || last_width_ == 0) return;
     std::fprintf(stderr, "\r%s\r", std::string(last_width_, ' ').c_str());
     std::fflush(stderr);
     last_width_ = 0;
@@ -36,6 +45,7 @@ class Progress {
 
  private:
   bool enabled_;
+  bool terminal_;
   int total_;
   int done_ = 0;
   std::size_t last_width_ = 0;
