@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 
 #include "gemmlab/numerics.hpp"
 #include "gemmlab/rnn.hpp"
@@ -11,11 +12,21 @@
 namespace gemmlab {
 namespace {
 
+// A bound on the rounding error of one pre-activation as gemmlab computes it
+// (rnn_cell and RnnForward alike): P = X·Wx, a GEMM with K = I; then
+// P += Yprev·Wy, a GEMM with K = H and beta = 1, so |P| joins that GEMM's
+// absolute sum; then P + b, one more rounding. Each GEMM obeys the bound of
+// gemmlab/numerics.hpp; x_sum = sum |x||Wx|, h_sum = sum |y_prev||Wy|.
+double preactivation_bound(int I, int H, double x_sum, double h_sum, double bias, bool recurrent) {
+  const double projection = gemm_error_bound(I, x_sum);
+  const double rec = recurrent ? gemm_error_bound(H, h_sum + x_sum + projection) : 0.0;
+  return projection + rec + unit_roundoff * (x_sum + h_sum + std::fabs(bias) + projection + rec);
+}
+
 // A double-precision RNN step from the same float inputs, with a first-order
-// error bound for the float computation: the GEMM bound on the pre-activation
-// (K = I + H terms plus the bias), the error carried in from the previous step
-// through |Wy|, and tanh's own error; tanh is 1-Lipschitz so it does not grow
-// the pre-activation error.
+// error bound for the float computation: the pre-activation bound above, the
+// error carried in from the previous step through |Wy|, and tanh's own error;
+// tanh is 1-Lipschitz so it does not grow the pre-activation error.
 struct StepReference {
   std::vector<double> y;      // B x H
   std::vector<double> bound;  // B x H
@@ -27,24 +38,23 @@ StepReference reference_step(const Matrix& X, const Matrix& Wx, const Matrix& Wy
   StepReference r{std::vector<double>(std::size_t(B) * H), std::vector<double>(std::size_t(B) * H)};
   for (int i = 0; i < B; ++i)
     for (int j = 0; j < H; ++j) {
-      double pre = b(0, j), abs_sum = std::fabs(b(0, j)), carried = 0.0;
-      int terms = I + 1;
+      double pre = b(0, j), x_sum = 0.0, h_sum = 0.0, carried = 0.0;
       for (int p = 0; p < I; ++p) {
         pre += double(X(i, p)) * Wx(p, j);
-        abs_sum += std::fabs(double(X(i, p)) * Wx(p, j));
+        x_sum += std::fabs(double(X(i, p)) * Wx(p, j));
       }
       if (prev != nullptr) {
-        terms += H;
         for (int p = 0; p < H; ++p) {
           // The exact recurrence uses the exact previous state; the float code
           // used its own Y_prev, which is within prev->bound of it.
           pre += prev->y[std::size_t(i) * H + p] * Wy(p, j);
-          abs_sum += std::fabs(double((*Yprev_float)(i, p)) * Wy(p, j));
+          h_sum += std::fabs(double((*Yprev_float)(i, p)) * Wy(p, j));
           carried += prev->bound[std::size_t(i) * H + p] * std::fabs(double(Wy(p, j)));
         }
       }
       r.y[std::size_t(i) * H + j] = std::tanh(pre);
-      r.bound[std::size_t(i) * H + j] = gemm_error_bound(terms, abs_sum) + carried + tanh_max_abs_error;
+      r.bound[std::size_t(i) * H + j] =
+          preactivation_bound(I, H, x_sum, h_sum, b(0, j), prev != nullptr) + carried + tanh_max_abs_error;
     }
   return r;
 }
@@ -109,7 +119,7 @@ TEST_P(RnnEveryKernel, SeedInvariantRow2IsTwiceRow1MinusRow0) {
     if (std::fabs(y0) >= 0.99 || std::fabs(y1) >= 0.99 || std::fabs(y2) >= 0.99) continue;
     auto slack = [&](int row, double v) {  // error of atanh(v) from the error of v
       return r0.bound[std::size_t(row) * 5 + j] / (1.0 - (std::fabs(v) + r0.bound[std::size_t(row) * 5 + j]) *
-                                                              (std::fabs(v) + r0.bound[std::size_t(row) * 5 + j]));
+                                                             (std::fabs(v) + r0.bound[std::size_t(row) * 5 + j]));
     };
     const double lhs = std::atanh(y2), rhs = 2 * std::atanh(y1) - std::atanh(y0);
     EXPECT_NEAR(lhs, rhs, slack(2, y2) + 2 * slack(1, y1) + slack(0, y0)) << "neuron " << j;
@@ -134,8 +144,8 @@ TEST_P(RnnEveryKernel, LargerRnnMatchesDoubleReference) {
     const Matrix X = random_uniform(B, I, rng, -2, 2);
     Matrix Y(B, H);
     rnn_cell(GetParam(), X, scaled_wx, y_prev, scaled_wy, b, Y);
-    const StepReference ref = reference_step(X, scaled_wx, scaled_wy, b, t == 0 ? nullptr : &y_prev,
-                                             t == 0 ? nullptr : &ref_prev);
+    const StepReference ref =
+        reference_step(X, scaled_wx, scaled_wy, b, t == 0 ? nullptr : &y_prev, t == 0 ? nullptr : &ref_prev);
     expect_within(Y, ref, "step " + std::to_string(t));
     y_prev = Y;
     ref_prev = ref;
@@ -145,8 +155,8 @@ TEST_P(RnnEveryKernel, LargerRnnMatchesDoubleReference) {
 TEST(RnnCell, ShapeErrorsNameTheOperands) {
   Matrix X(4, 3), Wx(3, 5), Wy(5, 5), b(1, 5), Y(4, 5);
   EXPECT_NO_THROW(rnn_cell(Kernel::naive, X, Wx, Y, Wy, b, Y));
-  auto message = [&](ConstMatrixView x, ConstMatrixView wx, ConstMatrixView yp, ConstMatrixView wy,
-                     ConstMatrixView bb, MatrixView y) {
+  auto message = [&](ConstMatrixView x, ConstMatrixView wx, ConstMatrixView yp, ConstMatrixView wy, ConstMatrixView bb,
+                     MatrixView y) {
     try {
       rnn_cell(Kernel::naive, x, wx, yp, wy, bb, y);
     } catch (const shape_error& e) {
@@ -159,6 +169,275 @@ TEST(RnnCell, ShapeErrorsNameTheOperands) {
   EXPECT_NE(message(X, Wx, Y, Wy, b_bad, Y).find("b is 1x4"), std::string::npos);
   EXPECT_NE(message(X, Wx, Y, Wy_bad, b, Y).find("Wy is 4x5"), std::string::npos);
   EXPECT_NE(message(X, Wx, ConstMatrixView(), Wy, b, Y_bad).find("Y is 3x5"), std::string::npos);
+}
+
+// ---- the general layer: RnnForward ------------------------------------------------
+
+// One RNN problem for RnnForward, built from a seed.
+struct ForwardCase {
+  int B, I, H, T;
+  Activation activation;
+  bool torch_layout;  // weights given as torch's weight_ih / weight_hh / two biases
+  bool with_h0;
+};
+
+std::string describe(const ForwardCase& c) {
+  return "B=" + std::to_string(c.B) + " I=" + std::to_string(c.I) + " H=" + std::to_string(c.H) +
+         " T=" + std::to_string(c.T) + " " + std::string(activation_name(c.activation)) +
+         (c.torch_layout ? " torch" : " gemmlab") + (c.with_h0 ? " h0" : "");
+}
+
+struct ForwardData {
+  Matrix Wx, Wy;                      // gemmlab layout, as the reference uses them
+  std::vector<double> b;              // the exact bias (torch: b_ih + b_hh in double)
+  std::vector<double> bias_rounding;  // |error| of the bias the code uses (torch: one float addition)
+  RnnWeights weights;                 // as handed to RnnForward
+  Matrix x_all, h0;
+};
+
+// Random weights scaled so that the recurrence is contractive: every column
+// of |Wy| sums to at most 0.9, so an error in h_{t-1} shrinks through Wy, and
+// 50 steps neither blow up the bound nor saturate every neuron.
+ForwardData make_data(const ForwardCase& c, std::uint64_t seed) {
+  SplitMix64 rng(seed);
+  ForwardData d;
+  Matrix wx = random_uniform(c.I, c.H, rng, -1, 1), wy = random_uniform(c.H, c.H, rng, -1, 1);
+  for (int i = 0; i < c.I; ++i)
+    for (int j = 0; j < c.H; ++j) wx(i, j) *= float(1.5 / std::sqrt(double(c.I)));
+  for (int j = 0; j < c.H; ++j) {
+    double column = 0.0;
+    for (int i = 0; i < c.H; ++i) column += std::fabs(wy(i, j));
+    const float scale = column > 0.9 ? float(0.9 / column) : 1.0f;
+    for (int i = 0; i < c.H; ++i) wy(i, j) *= scale;
+  }
+  const Matrix b1 = random_uniform(1, c.H, rng, -0.5, 0.5), b2 = random_uniform(1, c.H, rng, -0.5, 0.5);
+  d.Wx = wx;
+  d.Wy = wy;
+  d.b.resize(c.H);
+  d.bias_rounding.assign(c.H, 0.0);
+  if (c.torch_layout) {
+    Matrix weight_ih(c.H, c.I), weight_hh(c.H, c.H);
+    for (int i = 0; i < c.I; ++i)
+      for (int j = 0; j < c.H; ++j) weight_ih(j, i) = wx(i, j);
+    for (int i = 0; i < c.H; ++i)
+      for (int j = 0; j < c.H; ++j) weight_hh(j, i) = wy(i, j);
+    d.weights = weights_from_torch(weight_ih, weight_hh, b1, b2);
+    for (int j = 0; j < c.H; ++j) {
+      d.b[j] = double(b1(0, j)) + double(b2(0, j));
+      d.bias_rounding[j] = unit_roundoff * std::fabs(d.b[j]);
+    }
+  } else {
+    d.weights = weights_from_gemmlab(wx, wy, b1);
+    for (int j = 0; j < c.H; ++j) d.b[j] = b1(0, j);
+  }
+  d.x_all = random_uniform(c.T * c.B, c.I, rng, -1, 1);
+  if (c.with_h0) d.h0 = random_uniform(c.B, c.H, rng, -1, 1);
+  return d;
+}
+
+// The double-precision forward pass from the same float data, and for every
+// output a bound on the float computation's error: the pre-activation bound,
+// the bias's own rounding (torch layout), the error carried from h_{t-1}
+// through |Wy|, and the activation's error (tanh: tanh_max_abs_error; relu is
+// exact). Both activations are 1-Lipschitz. `got` is the float result: its
+// h_{t-1} is what the float code multiplied, so it enters the GEMM bound.
+struct ForwardReference {
+  std::vector<double> y, bound;  // (T·B) x H
+};
+
+ForwardReference reference_forward(const ForwardCase& c, const ForwardData& d, ConstMatrixView got) {
+  const int B = c.B, I = c.I, H = c.H;
+  ForwardReference r{std::vector<double>(std::size_t(c.T) * B * H), std::vector<double>(std::size_t(c.T) * B * H)};
+  const double act_error = c.activation == Activation::tanh ? tanh_max_abs_error : 0.0;
+  for (int t = 0; t < c.T; ++t)
+    for (int i = 0; i < B; ++i)
+      for (int j = 0; j < H; ++j) {
+        const int row = t * B + i;
+        double pre = d.b[j], x_sum = 0.0, h_sum = 0.0, carried = 0.0;
+        for (int p = 0; p < I; ++p) {
+          pre += double(d.x_all(row, p)) * d.Wx(p, j);
+          x_sum += std::fabs(double(d.x_all(row, p)) * d.Wx(p, j));
+        }
+        const bool recurrent = t > 0 || c.with_h0;
+        for (int p = 0; p < H && recurrent; ++p) {
+          if (t == 0) {  // h0 is data: exact
+            pre += double(d.h0(i, p)) * d.Wy(p, j);
+            h_sum += std::fabs(double(d.h0(i, p)) * d.Wy(p, j));
+          } else {
+            const std::size_t prev = std::size_t(row - B) * H + p;
+            pre += r.y[prev] * d.Wy(p, j);
+            h_sum += std::fabs(double(got(row - B, p)) * d.Wy(p, j));
+            carried += r.bound[prev] * std::fabs(double(d.Wy(p, j)));
+          }
+        }
+        const std::size_t at = std::size_t(row) * H + j;
+        r.y[at] = c.activation == Activation::tanh ? std::tanh(pre) : (pre > 0 ? pre : 0.0);
+        r.bound[at] = preactivation_bound(I, H, x_sum, h_sum, float(d.b[j]), recurrent) + d.bias_rounding[j] + carried +
+                      act_error + 1e-12 * (x_sum + h_sum + 1.0);  // the last term: the double loop's own error
+      }
+  return r;
+}
+
+void expect_forward_within(const ForwardCase& c, ConstMatrixView got, const ForwardReference& ref,
+                           const std::string& what) {
+  int failures = 0;
+  for (int row = 0; row < got.rows(); ++row)
+    for (int j = 0; j < got.cols(); ++j) {
+      const std::size_t at = std::size_t(row) * c.H + j;
+      const double err = std::fabs(double(got(row, j)) - ref.y[at]);
+      if (!(err <= ref.bound[at]) && failures++ < 5)
+        ADD_FAILURE() << what << ": step " << row / c.B << " row " << row % c.B << " neuron " << j << ": got "
+                      << got(row, j) << ", exact " << ref.y[at] << " (|err| " << err << " > bound " << ref.bound[at]
+                      << ")";
+    }
+  EXPECT_EQ(failures, 0) << what;
+}
+
+TEST_P(RnnEveryKernel, ForwardMatchesDoubleReferenceBothLayoutsBothActivationsUpTo50Steps) {
+  // Sizes: all ones; the seed's; tile edges everywhere; T = 50 twice; many
+  // rows for the projection GEMM (T·B = 297).
+  const int shapes[][4] = {{1, 1, 1, 1},    {4, 3, 5, 2},    {2, 3, 5, 50},
+                           {19, 37, 45, 6}, {3, 16, 70, 50}, {9, 20, 33, 33}};
+  std::uint64_t seed = 100;
+  for (const auto& s : shapes)
+    for (Activation act : {Activation::tanh, Activation::relu})
+      for (bool torch : {false, true}) {
+        const ForwardCase c{s[0], s[1], s[2], s[3], act, torch, (seed % 3) == 0};
+        const ForwardData d = make_data(c, ++seed);
+        RnnForward forward(GetParam(), d.weights, act, c.B, c.T);
+        forward.run(d.x_all, d.h0);
+        ASSERT_EQ(forward.outputs().rows(), c.T * c.B);
+        ASSERT_EQ(forward.outputs().cols(), c.H);
+        const Matrix got = [&] {
+          Matrix m(c.T * c.B, c.H);
+          copy(forward.outputs(), m);
+          return m;
+        }();
+        expect_forward_within(c, got, reference_forward(c, d, got), describe(c));
+      }
+}
+
+TEST_P(RnnEveryKernel, ForwardWithH0AndRelu) {
+  // Explicitly: an initial state, relu, and a negative bias, so some outputs
+  // are exactly 0 and others positive.
+  const ForwardCase c{5, 4, 9, 7, Activation::relu, false, true};
+  const ForwardData d = make_data(c, 77);
+  RnnForward forward(GetParam(), d.weights, c.activation, c.B, c.T);
+  forward.run(d.x_all, d.h0);
+  Matrix got(c.T * c.B, c.H);
+  copy(forward.outputs(), got);
+  expect_forward_within(c, got, reference_forward(c, d, got), describe(c));
+  int zeros = 0, positive = 0;
+  for (int i = 0; i < got.rows(); ++i)
+    for (int j = 0; j < got.cols(); ++j) (got(i, j) == 0.0f ? zeros : positive) += 1;
+  EXPECT_GT(zeros, 0);
+  EXPECT_GT(positive, 0);
+  // Without h0, step 0 differs (h0 = 0): the h0 argument is really used.
+  RnnForward no_h0(GetParam(), d.weights, c.activation, c.B, c.T);
+  no_h0.run(d.x_all);
+  double step0_difference = 0.0;
+  for (int i = 0; i < c.B; ++i)
+    for (int j = 0; j < c.H; ++j) step0_difference += std::fabs(no_h0.output(0)(i, j) - forward.output(0)(i, j));
+  EXPECT_GT(step0_difference, 0.0);
+}
+
+TEST_P(RnnEveryKernel, SeedThroughRnnForwardMatchesTheReference) {
+  const SeedExample s = make_seed_example();
+  Matrix x_all(8, 3);
+  copy(s.X0, x_all.block(0, 0, 4, 3));
+  copy(s.X1, x_all.block(4, 0, 4, 3));
+  RnnForward forward(GetParam(), weights_from_gemmlab(s.Wx, s.Wy, s.b), Activation::tanh, 4, 2);
+  forward.run(x_all);
+  Matrix y0(4, 5), y1(4, 5);
+  copy(forward.output(0), y0);
+  copy(forward.output(1), y1);
+  const StepReference r0 = reference_step(s.X0, s.Wx, s.Wy, s.b, nullptr, nullptr);
+  const StepReference r1 = reference_step(s.X1, s.Wx, s.Wy, s.b, &y0, &r0);
+  expect_within(y0, r0, "Y0 via RnnForward");
+  expect_within(y1, r1, "Y1 via RnnForward");
+}
+
+TEST(RnnForward, RunIsRepeatableAndTheViewsAgree) {
+  const ForwardCase c{3, 4, 6, 5, Activation::tanh, false, false};
+  const ForwardData d = make_data(c, 5);
+  RnnForward forward(Kernel::simd, d.weights, c.activation, c.B, c.T);
+  forward.run(d.x_all);
+  Matrix first(c.T * c.B, c.H);
+  copy(forward.outputs(), first);
+  // Another input in between, then the first again: nothing is left over.
+  const ForwardData other = make_data(c, 6);
+  forward.run(other.x_all);
+  forward.run(d.x_all);
+  for (int i = 0; i < first.rows(); ++i)
+    for (int j = 0; j < first.cols(); ++j) ASSERT_EQ(forward.outputs()(i, j), first(i, j));
+  for (int t = 0; t < c.T; ++t)
+    for (int i = 0; i < c.B; ++i)
+      for (int j = 0; j < c.H; ++j) ASSERT_EQ(forward.output(t)(i, j), first(t * c.B + i, j));
+  for (int i = 0; i < c.B; ++i)
+    for (int j = 0; j < c.H; ++j) EXPECT_EQ(forward.final_state()(i, j), first((c.T - 1) * c.B + i, j));
+  // rnn_forward (allocate, run once) gives the same numbers.
+  const Matrix once = rnn_forward(Kernel::simd, d.weights, c.activation, d.x_all, c.B);
+  for (int i = 0; i < first.rows(); ++i)
+    for (int j = 0; j < first.cols(); ++j) ASSERT_EQ(once(i, j), first(i, j));
+  EXPECT_THROW(forward.output(c.T), std::out_of_range);
+  EXPECT_THROW(forward.output(-1), std::out_of_range);
+}
+
+TEST(RnnWeights, TorchLayoutIsTransposedAndBiasesAreSummed) {
+  const Matrix weight_ih = Matrix::from_rows({{1, 2, 3}, {4, 5, 6}});  // H = 2, I = 3
+  const Matrix weight_hh = Matrix::from_rows({{7, 8}, {9, 10}});
+  const Matrix bias_ih = Matrix::from_rows({{0.5f, -1}}), bias_hh = Matrix::from_rows({{0.25f, 3}});
+  const RnnWeights w = weights_from_torch(weight_ih, weight_hh, bias_ih, bias_hh);
+  ASSERT_EQ(w.inputs(), 3);
+  ASSERT_EQ(w.hidden(), 2);
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 2; ++j) EXPECT_EQ(w.Wx(i, j), weight_ih(j, i));
+  EXPECT_EQ(w.Wy(0, 1), 9.0f);
+  EXPECT_EQ(w.Wy(1, 0), 8.0f);
+  EXPECT_EQ(w.b(0, 0), 0.75f);
+  EXPECT_EQ(w.b(0, 1), 2.0f);
+  const RnnWeights no_bias = weights_from_torch(weight_ih, weight_hh, ConstMatrixView(), ConstMatrixView());
+  EXPECT_EQ(no_bias.b(0, 1), 0.0f);
+}
+
+std::string shape_message(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const shape_error& e) {
+    return e.what();
+  }
+  return "no shape_error";
+}
+
+TEST(RnnWeights, ShapeErrorsNameBothShapes) {
+  const Matrix wx(3, 5), wy(5, 5), b(1, 5), wy_bad(4, 5), b_bad(1, 4);
+  EXPECT_NE(shape_message([&] { weights_from_gemmlab(wx, wy_bad, b); }).find("Wy is 4x5 but must be 5x5"),
+            std::string::npos);
+  EXPECT_NE(shape_message([&] { weights_from_gemmlab(wx, wy, b_bad); }).find("b is 1x4"), std::string::npos);
+  const Matrix ih(5, 3), hh_bad(3, 3);
+  const std::string torch = shape_message([&] { weights_from_torch(ih, hh_bad, b, b); });
+  EXPECT_NE(torch.find("weight_hh is 3x3 but must be 5x5"), std::string::npos) << torch;
+  EXPECT_NE(torch.find("weight_ih is 5x3"), std::string::npos) << torch;
+}
+
+TEST(RnnForward, RunRejectsInputsOfTheWrongShape) {
+  const ForwardCase c{2, 3, 4, 3, Activation::tanh, false, false};
+  const ForwardData d = make_data(c, 9);
+  RnnForward forward(Kernel::naive, d.weights, c.activation, c.B, c.T);
+  const Matrix x_short(5, 3), x_wide(6, 4), h0_bad(3, 4);
+  EXPECT_NE(shape_message([&] { forward.run(x_short); }).find("x_all is 5x3 but must be 6x3"), std::string::npos);
+  EXPECT_NE(shape_message([&] { forward.run(x_wide); }).find("x_all is 6x4"), std::string::npos);
+  EXPECT_NE(shape_message([&] { forward.run(d.x_all, h0_bad); }).find("h0 is 3x4 but must be 2x4"), std::string::npos);
+  EXPECT_THROW(RnnForward(Kernel::naive, d.weights, c.activation, 0, 3), std::invalid_argument);
+  EXPECT_THROW(RnnForward(Kernel::naive, d.weights, c.activation, 2, 0), std::invalid_argument);
+  EXPECT_THROW(rnn_forward(Kernel::naive, d.weights, c.activation, x_short, 2), shape_error);
+}
+
+TEST(Activation, NamesRoundTrip) {
+  EXPECT_EQ(activation_from_name("tanh"), Activation::tanh);
+  EXPECT_EQ(activation_from_name("relu"), Activation::relu);
+  EXPECT_EQ(activation_name(Activation::relu), "relu");
+  EXPECT_THROW(activation_from_name("sigmoid"), std::invalid_argument);
 }
 
 }  // namespace
