@@ -68,19 +68,15 @@ int run(const Options& o) {
   //    busy moment on a shared machine can only lower a probe's result.
   std::vector<PeakResult> peak_results;
   const auto probe_all = [&](const char* when) {
-    std::size_t next = 0;
-    for (int threads : o.threads)
-      for (const PeakProbe& p : probes) {
-        std::string what("peak ");
-        what.append(when).append(" ").append(p.isa).append(" threads=").append(std::to_string(threads));
-        progress.step(what);
-        const PeakResult r = measure_peak(p, threads, o.peak_measure);
-        if (next < peak_results.size())
-          peak_results[next].merge(r);
-        else
-          peak_results.push_back(r);
-        ++next;
-      }
+    const std::vector<PeakResult> now = measure_peaks(probes, o.threads, o.peak_measure, [&](const std::string& what) {
+      std::string line("peak ");
+      line.append(when).append(" ").append(what);
+      progress.step(line);
+    });
+    if (peak_results.empty())
+      peak_results = now;
+    else
+      for (std::size_t i = 0; i < now.size(); ++i) peak_results[i].merge(now[i]);
   };
   probe_all("before");
 

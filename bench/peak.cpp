@@ -5,7 +5,9 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <latch>
+#include <span>
 #include <thread>
 
 #include "gemmlab/cpu.hpp"
@@ -21,25 +23,47 @@ volatile float probe_addend = 0.001f;
 
 double flops_per_iteration(const PeakProbe& p) { return 2.0 * peak_accumulators * p.lanes; }
 
-// One run: `threads` threads wait at a latch, run `iterations` iterations of
-// the loop, and the wall time from release to the last join is returned.
+// One run: `threads` threads each run `iterations` iterations of the loop,
+// and the time from the first start to the last finish is returned. The
+// threads first wait for each other at a latch, and each reads the clock
+// itself: a thread that the scheduler is slow to start (on a busy machine,
+// milliseconds) delays the start, it is not counted as compute time.
 double timed_run(const PeakProbe& p, int threads, std::int64_t iterations) {
+  using clock = std::chrono::steady_clock;
   const float m = probe_multiplier, c = probe_addend;
-  std::latch start(1);
+  std::latch all_running(threads);
   std::vector<float> sinks(static_cast<std::size_t>(threads));
+  std::vector<clock::time_point> starts(static_cast<std::size_t>(threads)), ends(starts.size());
   std::vector<std::thread> workers;
   for (int t = 0; t < threads; ++t)
     workers.emplace_back([&, t] {
-      start.wait();
-      sinks[static_cast<std::size_t>(t)] = p.loop(iterations, m, c);
+      const auto i = static_cast<std::size_t>(t);
+      all_running.arrive_and_wait();
+      starts[i] = clock::now();
+      sinks[i] = p.loop(iterations, m, c);
+      ends[i] = clock::now();
     });
-  const auto begin = std::chrono::steady_clock::now();
-  start.count_down();
   for (auto& w : workers) w.join();
-  const double seconds = seconds_since(begin);
   for (float s : sinks)
     if (!std::isfinite(s)) throw std::runtime_error("peak probe " + std::string(p.isa) + " produced a non-finite sum");
-  return seconds;
+  const auto first_start = *std::min_element(starts.begin(), starts.end());
+  const auto last_end = *std::max_element(ends.begin(), ends.end());
+  return std::chrono::duration<double>(last_end - first_start).count();
+}
+
+// Iterations for one run of `p` to last at least `seconds` on one core,
+// timed on the calling thread (no thread start-up in the measurement).
+std::int64_t calibrate(const PeakProbe& p, double seconds) {
+  std::int64_t iterations = 1000;
+  for (;;) {
+    const auto start = std::chrono::steady_clock::now();
+    volatile float sink = p.loop(iterations, probe_multiplier, probe_addend);
+    (void)sink;
+    const double t = seconds_since(start);
+    if (t >= seconds) return iterations;
+    const double grow = t > 0 ? 1.2 * seconds / t : 100.0;
+    iterations = static_cast<std::int64_t>(std::ceil(static_cast<double>(iterations) * std::clamp(grow, 2.0, 100.0)));
+  }
 }
 
 }  // namespace
@@ -64,24 +88,44 @@ std::vector<PeakProbe> available_probes() {
   return probes;
 }
 
-PeakResult measure_peak(const PeakProbe& probe, int threads, const MeasureConfig& config) {
-  // Calibrate on one thread: enough iterations for one run to last a sample.
-  std::int64_t iterations = 1000;
-  for (;;) {
-    const double t = timed_run(probe, 1, iterations);
-    if (t >= config.min_sample_seconds) break;
-    const double grow = t > 0 ? 1.2 * config.min_sample_seconds / t : 100.0;
-    iterations = static_cast<std::int64_t>(std::ceil(static_cast<double>(iterations) * std::clamp(grow, 2.0, 100.0)));
-  }
-  std::vector<double> gflops;
-  const double flops = flops_per_iteration(probe) * static_cast<double>(iterations) * threads;
-  for (int s = 0; s < config.samples; ++s) gflops.push_back(flops / timed_run(probe, threads, iterations) * 1e-9);
+std::vector<PeakResult> measure_peaks(std::span<const PeakProbe> probes, std::span<const int> thread_counts,
+                                      const MeasureConfig& config,
+                                      const std::function<void(const std::string&)>& step) {
+  struct Config {
+    const PeakProbe* probe;
+    int threads;
+    std::int64_t iterations;
+  };
+  std::vector<Config> configs;
+  for (int threads : thread_counts)
+    for (const PeakProbe& probe : probes) {
+      std::string what(probe.isa);
+      what.append(" threads=").append(std::to_string(threads));
+      step(what);
+      const std::int64_t iterations = calibrate(probe, config.min_sample_seconds);
+      configs.push_back({&probe, threads, iterations});
+    }
 
-  PeakResult r;
-  r.isa = std::string(probe.isa);
-  r.threads = threads;
-  r.merge(PeakResult{r.isa, threads, 0, 0, 0, gflops});
-  return r;
+  // Round-robin: one sample of every configuration per round, so each one's
+  // samples are spread over the whole probing time, not one short window in
+  // which another process may happen to hold the core.
+  std::vector<std::vector<double>> gflops(configs.size());
+  for (int round = 0; round < config.samples; ++round)
+    for (std::size_t c = 0; c < configs.size(); ++c) {
+      const Config& cfg = configs[c];
+      const double flops = flops_per_iteration(*cfg.probe) * static_cast<double>(cfg.iterations) * cfg.threads;
+      gflops[c].push_back(flops / timed_run(*cfg.probe, cfg.threads, cfg.iterations) * 1e-9);
+    }
+
+  std::vector<PeakResult> results;
+  for (std::size_t c = 0; c < configs.size(); ++c) {
+    PeakResult r;
+    r.isa = std::string(configs[c].probe->isa);
+    r.threads = configs[c].threads;
+    r.merge(PeakResult{r.isa, r.threads, 0, 0, 0, gflops[c]});
+    results.push_back(r);
+  }
+  return results;
 }
 
 void PeakResult::merge(const PeakResult& other) {

@@ -7,6 +7,8 @@
 // share of the core it gets) is not printed anywhere reliable.
 #pragma once
 
+#include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,9 +42,13 @@ struct PeakResult {
   void merge(const PeakResult& other);
 };
 
-// Runs `probe` on `threads` threads at once (std::thread, started together)
-// and reports the total GFLOP/s over all threads.
-PeakResult measure_peak(const PeakProbe& probe, int threads, const MeasureConfig& config);
+// Runs every probe on each thread count (that many std::threads at once,
+// released together) and reports the total GFLOP/s over all threads: the
+// best of `config.samples` samples, taken in round-robin order so that each
+// probe's samples spread over the whole run. `step` is called with a short
+// description before each probe is calibrated (for the progress line).
+std::vector<PeakResult> measure_peaks(std::span<const PeakProbe> probes, std::span<const int> thread_counts,
+                                      const MeasureConfig& config, const std::function<void(const std::string&)>& step);
 
 // The probe whose peak a kernel is compared with: the ISA of the concrete
 // kernel it runs (resolve_kernel), see the definition for naive and blocked.

@@ -50,6 +50,14 @@ void print_peaks(std::FILE* out, const PeakTable& peaks) {
   for (const PeakResult& p : peaks.results())
     std::fprintf(out, "  %-7s %2d thread%s  %8.1f  (%.1f)\n", p.isa.c_str(), p.threads, p.threads == 1 ? " " : "s",
                  p.gflops_best, p.gflops_median);
+  // N threads can always do what one does: a smaller N-thread peak means the
+  // other cores were busy with other work while it was measured.
+  for (const PeakResult& p : peaks.results())
+    if (p.threads > 1 && p.gflops_best < 1.5 * peaks.gflops(p.isa, 1) && peaks.gflops(p.isa, 1) > 0)
+      std::fprintf(out,
+                   "  note: %s on %d threads is under 1.5x its 1-thread peak: the machine was busy, its %% of peak "
+                   "figures are overstated\n",
+                   p.isa.c_str(), p.threads);
   std::fprintf(out, "\n");
 }
 
