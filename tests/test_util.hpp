@@ -76,9 +76,13 @@ inline void fill(std::vector<float>& buf, int rows, int cols, int ld, std::size_
           integers ? static_cast<float>(static_cast<int>(rng.next() % 9) - 4) : static_cast<float>(rng.uniform(-1, 1));
 }
 
-// Runs c with kernel k and checks every element against the double reference,
+// Runs c (through `gemm`) and checks every element against the double reference,
 // and every cell around and between the rows of C against the guard value.
-inline CaseResult run_case(Kernel k, const GemmCase& c) {
+// run_case_with takes any callable with sgemm's arguments (without the
+// Kernel), so internal paths (the Goto driver, the small path) are checked by
+// the same harness.
+template <class Gemm>
+CaseResult run_case_with(const GemmCase& c, Gemm&& gemm) {
   const int lda = std::max(c.K + c.pad_a, 1), ldb = std::max(c.N + c.pad_b, 1), ldc = std::max(c.N + c.pad_c, 1);
   SplitMix64 rng(c.seed);
   // A and B sit inside guard-filled buffers too, so reading past them spreads NaN.
@@ -97,7 +101,7 @@ inline CaseResult run_case(Kernel k, const GemmCase& c) {
   }
   const std::vector<float> c_before = cbuf;
 
-  sgemm(k, c.M, c.N, c.K, c.alpha, a.data() + guard, lda, b.data() + guard, ldb, c.beta, cbuf.data() + guard, ldc);
+  gemm(c.M, c.N, c.K, c.alpha, a.data() + guard, lda, b.data() + guard, ldb, c.beta, cbuf.data() + guard, ldc);
 
   CaseResult r;
   for (std::size_t idx = 0; idx < cbuf.size(); ++idx) {
@@ -138,6 +142,12 @@ inline CaseResult run_case(Kernel k, const GemmCase& c) {
       }
     }
   return r;
+}
+
+inline CaseResult run_case(Kernel k, const GemmCase& c) {
+  return run_case_with(
+      c, [k](int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta, float* C,
+             int ldc) { sgemm(k, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); });
 }
 
 // EXPECT that case c passes with kernel k, with a message that names the case.

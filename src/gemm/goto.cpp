@@ -85,8 +85,10 @@ void goto_sgemm_serial(const MicroKernelConfig& cfg, int M, int N, int K, float 
   const int MR = cfg.mr, NR = cfg.nr;
   PackingBuffers& buffers = packing_buffers();
   const int kc_max = std::min(cfg.kc, K);
-  float* packed_b = buffers.b.reserve(panel_stride(NR, kc_max) * static_cast<std::size_t>(round_up(std::min(cfg.nc, N), NR) / NR));
-  float* packed_a = buffers.a.reserve(panel_stride(MR, kc_max) * static_cast<std::size_t>(round_up(std::min(cfg.mc, M), MR) / MR));
+  float* packed_b =
+      buffers.b.reserve(panel_stride(NR, kc_max) * static_cast<std::size_t>(round_up(std::min(cfg.nc, N), NR) / NR));
+  float* packed_a =
+      buffers.a.reserve(panel_stride(MR, kc_max) * static_cast<std::size_t>(round_up(std::min(cfg.mc, M), MR) / MR));
 
   // 5th loop around the micro-kernel (jc, NC): a block of NC columns of B and C.
   for (int jc = 0; jc < N; jc += cfg.nc) {
@@ -139,8 +141,8 @@ namespace {
 constexpr double kMinParallelFlops = 2.0 * 64 * 64 * 64;
 }
 
-void goto_sgemm(const MicroKernelConfig& cfg, int M, int N, int K, float alpha, const float* A, int lda,
-                const float* B, int ldb, float beta, float* C, int ldc) {
+void goto_sgemm(const MicroKernelConfig& cfg, int M, int N, int K, float alpha, const float* A, int lda, const float* B,
+                int ldb, float beta, float* C, int ldc) {
   const double flops = 2.0 * M * N * K;
   const int column_tiles = (N + cfg.nr - 1) / cfg.nr, row_tiles = (M + cfg.mr - 1) / cfg.mr;
   const bool split_columns = column_tiles >= row_tiles;

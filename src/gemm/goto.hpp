@@ -33,19 +33,19 @@ namespace gemmlab::detail {
 // One micro-kernel and the block sizes the driver uses with it.
 // Invariants (checked by the tests): mc % mr == 0, nc % nr == 0, all > 0.
 struct MicroKernelConfig {
-  const char* name;       // ISA and tile, e.g. "avx512_14x32"
-  int mr, nr;             // register tile: MR rows x NR columns of C
-  int mc, kc, nc;         // cache blocks (see blocking.cpp for the arithmetic)
-  MicroKernelFn fn;       // the micro-kernel (microkernel.hpp contract)
-  bool (*cpu_supports)(); // may this CPU run fn?
+  const char* name;        // ISA and tile, e.g. "avx512_14x32"
+  int mr, nr;              // register tile: MR rows x NR columns of C
+  int mc, kc, nc;          // cache blocks (see blocking.cpp for the arithmetic)
+  MicroKernelFn fn;        // the micro-kernel (microkernel.hpp contract)
+  bool (*cpu_supports)();  // may this CPU run fn?
 };
 
 // C := alpha * A * B + beta * C with the given micro-kernel. Same argument
 // rules as a kernel function (kernels.hpp): M, N, K >= 1, alpha != 0,
 // beta == 0 never reads C. Threaded when num_threads() > 1 and the problem
 // is large enough to pay for waking the pool (see goto.cpp).
-void goto_sgemm(const MicroKernelConfig& cfg, int M, int N, int K, float alpha, const float* A, int lda,
-                const float* B, int ldb, float beta, float* C, int ldc);
+void goto_sgemm(const MicroKernelConfig& cfg, int M, int N, int K, float alpha, const float* A, int lda, const float* B,
+                int ldb, float beta, float* C, int ldc);
 
 // The same on the calling thread only (the pool's tasks call this).
 void goto_sgemm_serial(const MicroKernelConfig& cfg, int M, int N, int K, float alpha, const float* A, int lda,

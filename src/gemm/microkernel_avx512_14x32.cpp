@@ -27,23 +27,53 @@ constexpr int NR = 32;
 
 // Masks for the columns [0, 16) and [16, 32) of a tile n columns wide.
 __mmask16 low_mask(int n) { return n >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << n) - 1u); }
-__mmask16 high_mask(int n) { return n >= 32 ? __mmask16(0xFFFF) : n <= 16 ? __mmask16(0) : __mmask16((1u << (n - 16)) - 1u); }
+__mmask16 high_mask(int n) {
+  return n >= 32 ? __mmask16(0xFFFF) : n <= 16 ? __mmask16(0) : __mmask16((1u << (n - 16)) - 1u);
+}
+
+// One step of the k loop: the rank-1 update acc += a(:, p) * b(p, :), with
+// the 14 elements of A broadcast from memory and the 32 of B in two zmm.
+[[gnu::always_inline]] inline void rank1_update(__m512 (&acc)[MR][2], const float* a, const float* b) {
+  const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
+  for (int i = 0; i < MR; ++i) {
+    const __m512 ai = _mm512_set1_ps(a[i]);
+    acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
+    acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
+  }
+}
 
 }  // namespace
 
-void microkernel_avx512_14x32(int kc, float alpha, const float* a, const float* b, float beta, float* c, int ldc,
-                              int m, int n) {
+void microkernel_avx512_14x32(int kc, float alpha, const float* a, const float* b, float beta, float* c, int ldc, int m,
+                              int n) {
+  // Ask for the tile of C now: it is needed only after the k loop, so the
+  // (likely) cache misses overlap with the ~3600 cycles of FMAs.
+  for (int i = 0; i < m; ++i) {
+    _mm_prefetch(reinterpret_cast<const char*>(c + static_cast<long>(i) * ldc), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(c + static_cast<long>(i) * ldc + 31), _MM_HINT_T0);
+  }
+
   __m512 acc[MR][2];
   for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
 
-  // The k loop: one rank-1 update of the 14 x 32 tile per step.
-  for (int p = 0; p < kc; ++p) {
-    const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
-    for (int i = 0; i < MR; ++i) {
-      const __m512 ai = _mm512_set1_ps(a[i]);
-      acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
-      acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
-    }
+  // The k loop, unrolled by 4 (fewer loop branches and pointer updates per
+  // FMA). The A micro-panel streams in from L2 while the B micro-panel stays
+  // in L1, so A is prefetched kPrefetchA steps ahead.
+  constexpr int kPrefetchA = 16;  // 16 steps x 56 bytes = 896 bytes ahead
+  int p = 0;
+  for (; p + 4 <= kc; p += 4) {
+    _mm_prefetch(reinterpret_cast<const char*>(a + kPrefetchA * MR), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(a + kPrefetchA * MR + 2 * MR), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(a + kPrefetchA * MR + 4 * MR - 1), _MM_HINT_T0);
+    rank1_update(acc, a, b);
+    rank1_update(acc, a + MR, b + NR);
+    rank1_update(acc, a + 2 * MR, b + 2 * NR);
+    rank1_update(acc, a + 3 * MR, b + 3 * NR);
+    a += 4 * MR;
+    b += 4 * NR;
+  }
+  for (; p < kc; ++p) {
+    rank1_update(acc, a, b);
     a += MR;
     b += NR;
   }

@@ -9,8 +9,12 @@
 namespace gemmlab {
 namespace {
 
-void require(bool ok, const std::string& message) {
-  if (!ok) throw std::invalid_argument("sgemm: " + message);
+// The message is built only when the check fails: building the four messages
+// below on every call cost about 400 ns (measured for issue 5), four times a
+// whole 16 x 16 multiplication on the small AVX-512 path.
+template <class MakeMessage>
+void require(bool ok, MakeMessage make_message) {
+  if (!ok) throw std::invalid_argument(std::string("sgemm: ").append(make_message()));
 }
 
 std::string text(int v) { return std::to_string(v); }
@@ -27,21 +31,24 @@ void scale_c(int M, int N, float beta, float* C, int ldc) {
 
 void sgemm(Kernel k, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta,
            float* C, int ldc) {
-  require(M >= 0 && N >= 0 && K >= 0, "negative size M=" + text(M) + " N=" + text(N) + " K=" + text(K));
-  require(lda >= (K > 1 ? K : 1), "lda=" + text(lda) + " is smaller than K=" + text(K) + " (A is M x K, row-major)");
-  require(ldb >= (N > 1 ? N : 1), "ldb=" + text(ldb) + " is smaller than N=" + text(N) + " (B is K x N, row-major)");
-  require(ldc >= (N > 1 ? N : 1), "ldc=" + text(ldc) + " is smaller than N=" + text(N) + " (C is M x N, row-major)");
+  require(M >= 0 && N >= 0 && K >= 0, [&] { return "negative size M=" + text(M) + " N=" + text(N) + " K=" + text(K); });
+  require(lda >= (K > 1 ? K : 1),
+          [&] { return "lda=" + text(lda) + " is smaller than K=" + text(K) + " (A is M x K, row-major)"; });
+  require(ldb >= (N > 1 ? N : 1),
+          [&] { return "ldb=" + text(ldb) + " is smaller than N=" + text(N) + " (B is K x N, row-major)"; });
+  require(ldc >= (N > 1 ? N : 1),
+          [&] { return "ldc=" + text(ldc) + " is smaller than N=" + text(N) + " (C is M x N, row-major)"; });
   const detail::KernelEntry& entry = detail::kernel_entry(resolve_kernel(k));
   if (!kernel_available(entry.id))
     throw std::invalid_argument("sgemm: kernel '" + std::string(entry.name) +
                                 "' is not available here: " + kernel_status(entry.id));
   if (M == 0 || N == 0) return;
-  require(C != nullptr, "C is null for a " + shape_string(M, N) + " result");
+  require(C != nullptr, [&] { return "C is null for a " + shape_string(M, N) + " result"; });
   if (K == 0 || alpha == 0.0f) {  // nothing to multiply: C := beta * C, A and B unread
     scale_c(M, N, beta, C, ldc);
     return;
   }
-  require(A != nullptr && B != nullptr, "A or B is null");
+  require(A != nullptr && B != nullptr, [] { return std::string("A or B is null"); });
   entry.fn(M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 

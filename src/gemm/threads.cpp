@@ -23,7 +23,8 @@ int threads_from_environment() {
   char* end = nullptr;
   const long n = std::strtol(text, &end, 10);
   if (*end != '\0' || n < 1 || n > 1024)
-    throw std::invalid_argument(std::string("GEMMLAB_NUM_THREADS='") + text + "': expected a whole number from 1 to 1024");
+    throw std::invalid_argument(std::string("GEMMLAB_NUM_THREADS='") + text +
+                                "': expected a whole number from 1 to 1024");
   return static_cast<int>(n);
 }
 

@@ -1,0 +1,154 @@
+// The AVX-512 small-matrix path: C := alpha * A * B + beta * C straight from
+// the caller's row-major A and B, without packing (the idea of BLIS's "sup",
+// skinny/unpacked, kernels, written our own way).
+//
+// Why: packing copies A and B into panels so the micro-kernel streams
+// contiguous, aligned memory. For a 32 x 32 problem the copy (2 x 1024 floats,
+// plus the calls and loops of the five-loop driver) costs about as much as
+// the 32768 FMAs themselves, and the operands fit in L1 anyway, so
+// contiguity buys nothing. Here each tile reads B's rows directly (masked
+// loads at the right edge) and broadcasts A's elements from A's rows.
+//
+// Tiles: up to 14 rows x 32 columns (28 zmm accumulators), as the packed
+// micro-kernel; or x 16 columns (one zmm per row) when at most 16 columns are
+// left, so a 16-wide C does not pay for 32. The rows of C are split into
+// tiles of nearly equal height (16 rows -> 8 + 8, 32 -> 11 + 11 + 10), so no
+// tile is left with a row or two and too few accumulators to hide the FMA
+// latency (4 cycles x 2 FMA ports = 8 independent accumulators needed).
+//
+// When the dispatcher takes this path instead of the packed one is decided
+// in simd.cpp (use_small_path_avx512), from measurements.
+#include <immintrin.h>
+
+#include "gemm/small.hpp"
+
+namespace gemmlab::detail {
+namespace {
+
+constexpr int kMaxRows = 14;
+
+__mmask16 mask_for(int columns) {  // the first `columns` (0..16) lanes
+  return columns >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << columns) - 1u);
+}
+
+// One ROWS x (16 * VECS) tile of C, n <= 16 * VECS columns of which are real.
+template <int ROWS, int VECS>
+void small_tile(int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc,
+                int n) {
+  // Every loop over rows and vectors is unrolled completely (the pragmas), so
+  // acc[][] lives in registers: GCC 12 otherwise keeps a copy of the array on
+  // the stack and stores all accumulators to it on every k step.
+  __mmask16 mask[VECS];
+#pragma GCC unroll 16
+  for (int v = 0; v < VECS; ++v) mask[v] = mask_for(n - 16 * v < 0 ? 0 : n - 16 * v);
+  __m512 acc[ROWS][VECS];
+#pragma GCC unroll 16
+  for (int i = 0; i < ROWS; ++i)
+#pragma GCC unroll 16
+    for (int v = 0; v < VECS; ++v) acc[i][v] = _mm512_setzero_ps();
+
+  // The k loop: one rank-1 update per step, B's row p loaded (masked) from B
+  // itself, A's column p broadcast element by element from A's rows.
+  for (int p = 0; p < K; ++p) {
+    const float* b_row = B + static_cast<long>(p) * ldb;
+    __m512 b[VECS];
+#pragma GCC unroll 16
+    for (int v = 0; v < VECS; ++v) b[v] = _mm512_maskz_loadu_ps(mask[v], b_row + 16 * v);
+#pragma GCC unroll 16
+    for (int i = 0; i < ROWS; ++i) {
+      const __m512 ai = _mm512_set1_ps(A[static_cast<long>(i) * lda + p]);
+#pragma GCC unroll 16
+      for (int v = 0; v < VECS; ++v) acc[i][v] = _mm512_fmadd_ps(ai, b[v], acc[i][v]);
+    }
+  }
+
+  const __m512 va = _mm512_set1_ps(alpha);
+#pragma GCC unroll 16
+  for (int i = 0; i < ROWS; ++i) {
+    float* c_row = C + static_cast<long>(i) * ldc;
+#pragma GCC unroll 16
+    for (int v = 0; v < VECS; ++v) {
+      __m512 result = _mm512_mul_ps(va, acc[i][v]);
+      if (beta != 0.0f)  // beta == 0 never reads C
+        result = _mm512_fmadd_ps(_mm512_set1_ps(beta), _mm512_maskz_loadu_ps(mask[v], c_row + 16 * v), result);
+      _mm512_mask_storeu_ps(c_row + 16 * v, mask[v], result);
+    }
+  }
+}
+
+// Picks the instantiation for a tile of `rows` rows (1..kMaxRows).
+template <int VECS>
+void run_tile(int rows, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta, float* C,
+              int ldc, int n) {
+  switch (rows) {
+    case 1:
+      small_tile<1, VECS>(K, alpha, A, lda, B, ldb, beta, C, ldc, n);
+      break;
+    case 2:
+      small_tile<2, VECS>(K, alpha, A, lda, B, ldb, beta, C, ldc, n);
+      break;
+    case 3:
+      small_tile<3, VECS>(K, alpha, A, lda, B, ldb, beta, C, ldc, n);
+      break;
+    case 4:
+      small_tile<4, VECS>(K, alpha, A, lda, B, ldb, beta, C, ldc, n);
+      break;
+    case 5:
+      small_tile<5, VECS>(K, alpha, A, lda, B, ldb, beta, C, ldc, n);
+      break;
+    case 6:
+      small_tile<6, VECS>(K, alpha, A, lda, B, ldb, beta, C, ldc, n);
+      break;
+    case 7:
+      small_tile<7, VECS>(K, alpha, A, lda, B, ldb, beta, C, ldc, n);
+      break;
+    case 8:
+      small_tile<8, VECS>(K, alpha, A, lda, B, ldb, beta, C, ldc, n);
+      break;
+    case 9:
+      small_tile<9, VECS>(K, alpha, A, lda, B, ldb, beta, C, ldc, n);
+      break;
+    case 10:
+      small_tile<10, VECS>(K, alpha, A, lda, B, ldb, beta, C, ldc, n);
+      break;
+    case 11:
+      small_tile<11, VECS>(K, alpha, A, lda, B, ldb, beta, C, ldc, n);
+      break;
+    case 12:
+      small_tile<12, VECS>(K, alpha, A, lda, B, ldb, beta, C, ldc, n);
+      break;
+    case 13:
+      small_tile<13, VECS>(K, alpha, A, lda, B, ldb, beta, C, ldc, n);
+      break;
+    case 14:
+      small_tile<14, VECS>(K, alpha, A, lda, B, ldb, beta, C, ldc, n);
+      break;
+    default:
+      break;  // unreachable: rows is 1..kMaxRows
+  }
+}
+
+}  // namespace
+
+void sgemm_small_avx512(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta,
+                        float* C, int ldc) {
+  // Rows of C in near-equal tiles of at most kMaxRows.
+  const int row_tiles = (M + kMaxRows - 1) / kMaxRows;
+  // 2nd loop (columns of C, 32 at a time; the last 1..16 with the narrow tile).
+  for (int j = 0; j < N; j += 32) {
+    const int n = N - j < 32 ? N - j : 32;
+    // 1st loop (rows of C, one tile at a time).
+    for (int t = 0, i = 0; t < row_tiles; ++t) {
+      const int rows = (M - i) / (row_tiles - t) + ((M - i) % (row_tiles - t) != 0 ? 1 : 0);
+      const float* a_rows = A + static_cast<long>(i) * lda;
+      float* c_rows = C + static_cast<long>(i) * ldc + j;
+      if (n > 16)
+        run_tile<2>(rows, K, alpha, a_rows, lda, B + j, ldb, beta, c_rows, ldc, n);
+      else
+        run_tile<1>(rows, K, alpha, a_rows, lda, B + j, ldb, beta, c_rows, ldc, n);
+      i += rows;
+    }
+  }
+}
+
+}  // namespace gemmlab::detail

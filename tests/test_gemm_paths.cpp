@@ -1,0 +1,386 @@
+// The internal paths behind the SIMD and blocked kernels, each tested on its
+// own: packing, every micro-kernel through its contract, the Goto driver at
+// its block edges, the unpacked small-matrix path and its crossover, and the
+// thread pool. The public parameterised suites (test_gemm.cpp) cover the
+// kernels end to end; these reach the pieces those may not exercise (edge
+// tiles with every m and n, K > KC, N > NC, several threads, concurrent callers).
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gemm/blocking.hpp"
+#include "gemm/goto.hpp"
+#include "gemm/small.hpp"
+#include "gemm/threads.hpp"
+#include "test_util.hpp"
+
+namespace gemmlab {
+namespace {
+
+using detail::MicroKernelConfig;
+using testing::GemmCase;
+
+// ---- packing -----------------------------------------------------------------------
+
+TEST(Packing, PanelStrideKeepsEveryPanelOn64Bytes) {
+  for (int tile : {4, 6, 8, 12, 14, 16, 32})
+    for (int kc = 1; kc <= 40; ++kc) {
+      const std::size_t s = detail::panel_stride(tile, kc);
+      EXPECT_EQ(s % 16, 0u) << tile << "x" << kc;
+      EXPECT_GE(s, static_cast<std::size_t>(tile) * kc);
+      EXPECT_LT(s, static_cast<std::size_t>(tile) * kc + 16);
+    }
+}
+
+TEST(Packing, PackALayoutAndZeroPadding) {
+  // A 23 x 9 block of a 30-column matrix, in panels of 7 rows: the last panel
+  // has 2 real rows and 5 of zeros.
+  const int mc = 23, kc = 9, lda = 30, mr = 7;
+  std::vector<float> A(static_cast<std::size_t>(mc) * lda);
+  for (int i = 0; i < mc; ++i)
+    for (int p = 0; p < lda; ++p) A[static_cast<std::size_t>(i) * lda + p] = 1000.0f * i + p + 1;  // never 0
+  const std::size_t stride = detail::panel_stride(mr, kc);
+  std::vector<float> packed(stride * 4, -1.0f);
+  detail::pack_a(mc, kc, A.data(), lda, mr, packed.data());
+  for (int panel = 0; panel < 4; ++panel)
+    for (int p = 0; p < kc; ++p)
+      for (int i = 0; i < mr; ++i) {
+        const int row = panel * mr + i;
+        const float expected = row < mc ? 1000.0f * row + p + 1 : 0.0f;
+        ASSERT_EQ(packed[panel * stride + static_cast<std::size_t>(p) * mr + i], expected)
+            << "panel " << panel << " p " << p << " i " << i;
+      }
+}
+
+TEST(Packing, PackBLayoutAndZeroPadding) {
+  // A 5 x 37 block of a 50-column matrix, in panels of 16 columns: the last
+  // panel has 5 real columns and 11 of zeros.
+  const int kc = 5, nc = 37, ldb = 50, nr = 16;
+  std::vector<float> B(static_cast<std::size_t>(kc) * ldb);
+  for (int p = 0; p < kc; ++p)
+    for (int j = 0; j < ldb; ++j) B[static_cast<std::size_t>(p) * ldb + j] = 1000.0f * p + j + 1;
+  const std::size_t stride = detail::panel_stride(nr, kc);
+  std::vector<float> packed(stride * 3, -1.0f);
+  detail::pack_b(kc, nc, B.data(), ldb, nr, packed.data());
+  for (int panel = 0; panel < 3; ++panel)
+    for (int p = 0; p < kc; ++p)
+      for (int j = 0; j < nr; ++j) {
+        const int col = panel * nr + j;
+        const float expected = col < nc ? 1000.0f * p + col + 1 : 0.0f;
+        ASSERT_EQ(packed[panel * stride + static_cast<std::size_t>(p) * nr + j], expected)
+            << "panel " << panel << " p " << p << " j " << j;
+      }
+}
+
+TEST(Packing, AlignedBufferIs64ByteAlignedAndOnlyGrows) {
+  detail::AlignedBuffer buf;
+  float* p = buf.reserve(100);
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(p) % 64, 0u);
+  EXPECT_EQ(buf.reserve(50), p);  // smaller: same memory, no reallocation
+  float* q = buf.reserve(100000);
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(q) % 64, 0u);
+  EXPECT_GE(buf.capacity(), 100000u);
+}
+
+// ---- the blocking table ---------------------------------------------------------------
+
+TEST(BlockingTable, EveryRowIsConsistent) {
+  ASSERT_FALSE(detail::micro_kernel_configs().empty()) << "no micro-kernel compiled in";
+  for (const MicroKernelConfig& cfg : detail::micro_kernel_configs()) {
+    SCOPED_TRACE(cfg.name);
+    EXPECT_GT(cfg.mr, 0);
+    EXPECT_GT(cfg.nr, 0);
+    EXPECT_GT(cfg.kc, 0);
+    EXPECT_EQ(cfg.mc % cfg.mr, 0) << "MC must be a multiple of MR";
+    EXPECT_EQ(cfg.nc % cfg.nr, 0) << "NC must be a multiple of NR";
+    EXPECT_NE(cfg.fn, nullptr);
+    EXPECT_NE(cfg.cpu_supports, nullptr);
+    EXPECT_EQ(&detail::micro_kernel_config(cfg.name), &cfg);
+  }
+  EXPECT_THROW(detail::micro_kernel_config("no_such_kernel"), std::logic_error);
+}
+
+// ---- every micro-kernel, called directly through the contract ----------------------
+
+// The parameter is the index of a row of the blocking table, so a micro-kernel
+// added to the table is tested here without touching this file.
+std::vector<int> config_indices() {
+  std::vector<int> out;
+  for (std::size_t i = 0; i < detail::micro_kernel_configs().size(); ++i) out.push_back(static_cast<int>(i));
+  return out;
+}
+const MicroKernelConfig& config_at(int index) {
+  return detail::micro_kernel_configs()[static_cast<std::size_t>(index)];
+}
+std::string config_name(const ::testing::TestParamInfo<int>& info) { return config_at(info.param).name; }
+
+class EveryMicroKernel : public ::testing::TestWithParam<int> {
+ protected:
+  void SetUp() override {
+    if (!config_at(GetParam()).cpu_supports())
+      GTEST_SKIP() << "micro-kernel " << config_at(GetParam()).name << " needs an instruction set this CPU lacks";
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Table, EveryMicroKernel, ::testing::ValuesIn(config_indices()), config_name);
+
+TEST_P(EveryMicroKernel, EveryEdgeTileThroughTheContract) {
+  // For each depth kc, each tile size m x n (1..MR x 1..NR) and beta in {0, -0.75}:
+  // packed panels of an m x kc A and a kc x n B (so the padding is zero), a C
+  // tile inside a guard band (NaN-payload cells one row and column around it,
+  // and between its rows), and C filled with NaN when beta == 0.
+  const MicroKernelConfig& cfg = config_at(GetParam());
+  const int MR = cfg.mr, NR = cfg.nr;
+  SplitMix64 rng(4242);
+  detail::AlignedBuffer a_buf, b_buf;
+  for (int kc : {1, 3, 16, 67}) {
+    float* a = a_buf.reserve(detail::panel_stride(MR, kc));
+    float* b = b_buf.reserve(detail::panel_stride(NR, kc));
+    for (int m = 1; m <= MR; ++m)
+      for (int n = 1; n <= NR; ++n)
+        for (float beta : {0.0f, -0.75f}) {
+          std::vector<float> A(static_cast<std::size_t>(m) * kc), B(static_cast<std::size_t>(kc) * n);
+          for (float& x : A) x = static_cast<float>(rng.uniform(-1, 1));
+          for (float& x : B) x = static_cast<float>(rng.uniform(-1, 1));
+          detail::pack_a(m, kc, A.data(), kc, MR, a);
+          detail::pack_b(kc, n, B.data(), n, NR, b);
+          const int ldc = n + 3, rows = m + 2;  // one guard row above and below, guard columns around
+          std::vector<float> cbuf(static_cast<std::size_t>(rows) * ldc, testing::guard_value());
+          float* c = cbuf.data() + ldc + 1;
+          std::vector<double> c0(static_cast<std::size_t>(m) * n, 0.0);
+          for (int i = 0; i < m; ++i)
+            for (int j = 0; j < n; ++j) {
+              const float v =
+                  beta == 0.0f ? std::numeric_limits<float>::quiet_NaN() : static_cast<float>(rng.uniform(-1, 1));
+              c[i * ldc + j] = v;
+              c0[static_cast<std::size_t>(i) * n + j] = v;
+            }
+          const float alpha = 1.25f;
+          cfg.fn(kc, alpha, a, b, beta, c, ldc, m, n);
+
+          for (int r = 0; r < rows; ++r)
+            for (int col = 0; col < ldc; ++col) {
+              const bool inside = r >= 1 && r <= m && col >= 1 && col <= n;
+              const float got = cbuf[static_cast<std::size_t>(r) * ldc + col];
+              if (!inside) {
+                ASSERT_TRUE(testing::is_guard(got)) << cfg.name << " wrote outside the " << m << "x" << n
+                                                    << " tile at (" << r - 1 << "," << col - 1 << "), kc=" << kc;
+                continue;
+              }
+              const int i = r - 1, j = col - 1;
+              double exact = 0, abs_sum = 0;
+              for (int p = 0; p < kc; ++p) {
+                const double prod =
+                    double(A[static_cast<std::size_t>(i) * kc + p]) * B[static_cast<std::size_t>(p) * n + j];
+                exact += prod;
+                abs_sum += std::fabs(prod);
+              }
+              exact *= alpha;
+              abs_sum *= alpha;
+              if (beta != 0.0f) {
+                exact += beta * c0[static_cast<std::size_t>(i) * n + j];
+                abs_sum += std::fabs(beta * c0[static_cast<std::size_t>(i) * n + j]);
+              }
+              // The micro-kernel is a whole gemm of depth kc: the same bound.
+              ASSERT_LE(std::fabs(got - exact), gemm_error_bound(kc, abs_sum))
+                  << cfg.name << " m=" << m << " n=" << n << " kc=" << kc << " beta=" << beta << " at (" << i << ","
+                  << j << "): got " << got << ", exact " << exact;
+            }
+        }
+  }
+}
+
+// ---- the Goto driver at its block edges ---------------------------------------------
+
+// The driver with every micro-kernel and with shrunken blocks (MC = 2 MR,
+// KC = 8, NC = 2 NR), so that small problems cross every block boundary many
+// times: several KC blocks accumulate into C (beta applied once), several MC
+// and NC blocks, and edge tiles in both directions.
+TEST_P(EveryMicroKernel, DriverWithSmallBlocksCrossesEveryBoundary) {
+  MicroKernelConfig cfg = config_at(GetParam());
+  cfg.mc = 2 * cfg.mr;
+  cfg.kc = 8;
+  cfg.nc = 2 * cfg.nr;
+  const int MR = cfg.mr, NR = cfg.nr, MC = cfg.mc, KC = cfg.kc, NC = cfg.nc;
+  const std::vector<int> ms = {1, MR - 1, MR, MR + 1, MC - 1, MC, MC + 1, 2 * MC + 3};
+  const std::vector<int> ns = {1, NR - 1, NR, NR + 1, NC - 1, NC, NC + 1, 2 * NC + 5};
+  const std::vector<int> ks = {1, KC - 1, KC, KC + 1, 3 * KC + 2};
+  auto driver = [&cfg](int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta,
+                       float* C,
+                       int ldc) { detail::goto_sgemm_serial(cfg, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); };
+  int trial = 0;
+  for (int M : ms)
+    for (int N : ns)
+      for (int K : ks) {
+        if (M < 1 || N < 1) continue;
+        GemmCase c{M,         N,         K,        trial % 3 == 0 ? -1.0f : 0.5f, trial % 2 == 0 ? 0.0f : 1.5f,
+                   trial % 3, trial % 2, trial % 4};
+        c.seed = 77 + static_cast<std::uint64_t>(trial++);
+        const auto r = testing::run_case_with(c, driver);
+        ASSERT_EQ(r.failures, 0) << cfg.name << ": " << c.describe() << ": " << r.first_failure;
+        ASSERT_EQ(r.guard_hits, 0) << cfg.name << ": " << c.describe();
+      }
+}
+
+TEST_P(EveryMicroKernel, DriverWithTheRealBlocksAcrossKCAndNC) {
+  // The real block sizes: K > KC (two KC blocks, the second with beta = 1),
+  // M > MC, and N > NC with a thin M so the case stays cheap.
+  const MicroKernelConfig& cfg = config_at(GetParam());
+  auto driver = [&cfg](int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta,
+                       float* C,
+                       int ldc) { detail::goto_sgemm_serial(cfg, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); };
+  const GemmCase cases[] = {
+      {cfg.mc + cfg.mr + 1, cfg.nr + 3, cfg.kc + 5, 1.0f, 0.5f, 1, 2, 3},
+      {3, cfg.nc + cfg.nr + 7, cfg.kc + 1, -0.5f, 0.0f, 0, 1, 0},
+  };
+  for (const GemmCase& c : cases) {
+    const auto r = testing::run_case_with(c, driver);
+    EXPECT_EQ(r.failures, 0) << cfg.name << ": " << c.describe() << ": " << r.first_failure;
+    EXPECT_EQ(r.guard_hits, 0) << cfg.name << ": " << c.describe();
+  }
+}
+
+// ---- the AVX-512 small-matrix path ---------------------------------------------------
+
+#if defined(GEMMLAB_HAVE_AVX512)
+bool avx512_here() { return kernel_available(Kernel::simd_avx512); }
+
+TEST(SmallPathAvx512, EveryShapeUpTo48Directly) {
+  if (!avx512_here()) GTEST_SKIP() << "this CPU lacks AVX-512F";
+  // Called directly (not through the crossover): every tile height 1..14,
+  // both tile widths (16 and 32) and their masked edges.
+  int trial = 0;
+  for (int M = 1; M <= 48; M += (M < 30 ? 1 : 5))
+    for (int N = 1; N <= 48; ++N)
+      for (int K : {1, 7, 33}) {
+        GemmCase c{M, N, K, 0.75f, trial % 2 == 0 ? 0.0f : -1.0f, trial % 3, trial % 2, trial % 5};
+        c.seed = 300 + static_cast<std::uint64_t>(trial++);
+        const auto r = testing::run_case_with(c, detail::sgemm_small_avx512);
+        ASSERT_EQ(r.failures, 0) << c.describe() << ": " << r.first_failure;
+        ASSERT_EQ(r.guard_hits, 0) << c.describe();
+      }
+}
+
+TEST(SmallPathAvx512, BothSidesOfTheCrossover) {
+  if (!avx512_here()) GTEST_SKIP() << "this CPU lacks AVX-512F";
+  // Shapes just inside and just outside the small path, through the public
+  // kernel: the dispatcher must pick the path we expect, and both must be right.
+  int inside = 0, outside = 0;
+  for (int n = 8; n <= 400; n += 8)
+    for (int M : {n - 1, n, n + 1}) {
+      const bool small = detail::use_small_path_avx512(M, n, n);
+      const bool small_next = detail::use_small_path_avx512(M, n + 8, n + 8);
+      if (small == small_next) continue;  // not at the boundary
+      for (int N : {n, n + 8}) {
+        const GemmCase c{M, N, N, 1.0f, 0.25f, 1, 0, 2};
+        (detail::use_small_path_avx512(M, N, N) ? inside : outside)++;
+        testing::expect_case_passes(Kernel::simd_avx512, c);
+      }
+    }
+  EXPECT_GT(inside, 0) << "no shape on the small side of the crossover was tested";
+  EXPECT_GT(outside, 0) << "no shape on the packed side of the crossover was tested";
+}
+#endif
+
+// ---- threads ------------------------------------------------------------------------
+
+// Restores the thread count when a test ends, whatever happens.
+struct ThreadCountGuard {
+  int saved = num_threads();
+  ~ThreadCountGuard() { set_num_threads(saved); }
+};
+
+TEST(ThreadPool, EveryPartRunsExactlyOnce) {
+  for (int parts = 1; parts <= 5; ++parts) {
+    std::vector<std::atomic<int>> runs(static_cast<std::size_t>(parts));
+    auto task = [&](int part) { runs[static_cast<std::size_t>(part)].fetch_add(1); };
+    for (int repeat = 0; repeat < 20; ++repeat) detail::run_parallel(parts, detail::TaskRef(task));
+    for (int t = 0; t < parts; ++t) EXPECT_EQ(runs[static_cast<std::size_t>(t)].load(), 20) << "part " << t;
+  }
+}
+
+TEST(ThreadPool, NestedCallsRunOnTheCaller) {
+  // A task that itself asks for parallel work must not deadlock: it finds the
+  // pool busy and runs its parts on its own thread.
+  std::atomic<int> inner_runs{0};
+  auto inner = [&](int) { inner_runs.fetch_add(1); };
+  auto outer = [&](int) { detail::run_parallel(3, detail::TaskRef(inner)); };
+  detail::run_parallel(2, detail::TaskRef(outer));
+  EXPECT_EQ(inner_runs.load(), 6);
+}
+
+TEST(SgemmThreads, SetNumThreadsRejectsZero) {
+  ThreadCountGuard guard;
+  EXPECT_THROW(set_num_threads(0), std::invalid_argument);
+  set_num_threads(3);
+  EXPECT_EQ(num_threads(), 3);
+}
+
+class ThreadedKernel : public ::testing::TestWithParam<Kernel> {
+ protected:
+  void SetUp() override { GEMMLAB_SKIP_IF_UNAVAILABLE(GetParam()); }
+};
+
+INSTANTIATE_TEST_SUITE_P(Kernels, ThreadedKernel,
+                         ::testing::Values(Kernel::blocked, Kernel::simd, Kernel::simd_avx2, Kernel::simd_avx512,
+                                           Kernel::simd_neon),
+                         testing::param_name);
+
+TEST_P(ThreadedKernel, OneTwoThreeThreadsAgreeWithTheReferenceAndBitForBit) {
+  // Shapes large enough to be split (wide: by columns; tall: by rows), with
+  // edges. Each element is computed by the same micro-kernel arithmetic in the
+  // same order whichever thread owns its tile (tiles start at multiples of MR
+  // and NR in every split), so the threaded results equal the 1-thread result
+  // exactly; and each is within the bound of the exact product.
+  ThreadCountGuard guard;
+  const GemmCase shapes[] = {
+      {67, 301, 129, 1.0f, 0.0f, 1, 2, 3},   // wide: split by columns
+      {333, 45, 200, -0.5f, 2.0f, 0, 0, 1},  // tall: split by rows
+      {130, 130, 300, 1.0f, 1.0f, 2, 1, 0},  // square, K > KC for most tables
+  };
+  for (const GemmCase& c : shapes) {
+    std::vector<float> results[3];
+    for (int threads = 1; threads <= 3; ++threads) {
+      set_num_threads(threads);
+      testing::expect_case_passes(GetParam(), c);
+      // Run again, keeping the output for the bitwise comparison.
+      SplitMix64 rng(c.seed);
+      const Matrix A = random_uniform(c.M, c.K, rng), B = random_uniform(c.K, c.N, rng);
+      Matrix C = random_uniform(c.M, c.N, rng);
+      gemm(GetParam(), A, B, C, c.alpha, c.beta);
+      results[threads - 1].assign(C.data(), C.data() + static_cast<std::size_t>(c.M) * c.N);
+    }
+    EXPECT_EQ(results[1], results[0]) << c.describe() << ": 2 threads differ from 1";
+    EXPECT_EQ(results[2], results[0]) << c.describe() << ": 3 threads differ from 1";
+  }
+}
+
+TEST_P(ThreadedKernel, ConcurrentCallersFromUserThreads) {
+  // Four user threads call sgemm at once with num_threads() = 2: one of them
+  // gets the pool, the others run on their own threads (threads.hpp). All
+  // results must be right, and none may clobber another's packing buffers.
+  ThreadCountGuard guard;
+  set_num_threads(2);
+  std::atomic<int> failures{0};
+  std::vector<std::thread> users;
+  for (int u = 0; u < 4; ++u)
+    users.emplace_back([&, u] {
+      for (int repeat = 0; repeat < 3; ++repeat) {
+        GemmCase c{90 + 7 * u, 150 + 5 * u, 140 + 3 * repeat, 1.0f, 0.5f, 0, 0, 0};
+        c.seed = static_cast<std::uint64_t>(1000 + 10 * u + repeat);
+        const auto r = testing::run_case(GetParam(), c);
+        if (r.failures != 0 || r.guard_hits != 0) failures.fetch_add(1);
+      }
+    });
+  for (std::thread& t : users) t.join();
+  EXPECT_EQ(failures.load(), 0);
+}
+
+}  // namespace
+}  // namespace gemmlab
