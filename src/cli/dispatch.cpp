@@ -19,9 +19,13 @@ const char* const usage_text =
 }  // namespace
 
 int run_main(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
-  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-    (args.empty() ? err : out) << usage_text;
-    return args.empty() ? 2 : 0;
+  if (args.empty()) {  // one line, like every error; the usage is one --help away
+    err << "gemmlab: missing command (commands: rnn, kernels; see gemmlab --help)\n";
+    return 2;
+  }
+  if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    out << usage_text;
+    return 0;
   }
   const std::string& command = args[0];
   const std::span<const std::string> rest = args.subspan(1);
