@@ -29,6 +29,7 @@ namespace {
 bool always() { return true; }
 [[maybe_unused]] bool has_avx2_fma() { return cpu_features().avx2 && cpu_features().fma; }
 [[maybe_unused]] bool has_avx512() { return cpu_features().avx512f; }
+[[maybe_unused]] bool has_neon() { return cpu_features().neon; }
 
 const MicroKernelConfig table[] = {
     // portable_4x16 (Kernel::blocked): MR = 4, NR = 16 (see microkernel_portable.hpp).
@@ -55,6 +56,18 @@ const MicroKernelConfig table[] = {
     //   MC = 336 (24 * MR): packed A block 336 * 256 * 4 = 336 KiB of the 2 MiB L2.
     //   NC = 4096 (128 * NR): packed B block 256 * 4096 * 4 = 4 MiB, in L3.
     {"avx512_14x32", 14, 32, 336, 256, 4096, microkernel_avx512_14x32, has_avx512},
+#endif
+#if defined(GEMMLAB_HAVE_NEON)
+    // neon_8x12: MR = 8, NR = 12 (24 q-register accumulators, see its file).
+    // Not tuned on hardware (the lab machine is x86; the kernel is tested
+    // under qemu): sized for the smallest common ARM64 caches, the 32 KiB L1d
+    // and 512 KiB-1 MiB L2 of a Cortex-A72 (Raspberry Pi 4); Apple and
+    // Neoverse cores have 64-128 KiB L1d and would take a larger KC.
+    //   KC = 256: B micro-panel 256 * 12 * 4 = 12 KiB, A micro-panel
+    //             256 * 8 * 4 = 8 KiB: 20 KiB of a 32 KiB L1.
+    //   MC = 192 (24 * MR): packed A block 192 * 256 * 4 = 192 KiB of L2.
+    //   NC = 3072 (256 * NR): packed B block 256 * 3072 * 4 = 3 MiB, in L3 or memory.
+    {"neon_8x12", 8, 12, 192, 256, 3072, microkernel_neon_8x12, has_neon},
 #endif
     // (a placeholder row keeps the array non-empty when no ISA file is built)
     {nullptr, 0, 0, 0, 0, 0, nullptr, nullptr},

@@ -64,5 +64,9 @@ void microkernel_avx2_6x16(int kc, float alpha, const float* a, const float* b, 
 void microkernel_avx512_14x32(int kc, float alpha, const float* a, const float* b, float beta, float* c, int ldc,
                               int m, int n);
 #endif
+#if defined(GEMMLAB_HAVE_NEON)
+void microkernel_neon_8x12(int kc, float alpha, const float* a, const float* b, float beta, float* c, int ldc, int m,
+                           int n);
+#endif
 
 }  // namespace gemmlab::detail

@@ -8,8 +8,8 @@
 
 namespace gemmlab::detail {
 
-void microkernel_portable_avx2_4x16(int kc, float alpha, const float* a, const float* b, float beta, float* c,
-                                    int ldc, int m, int n) {
+void microkernel_portable_avx2_4x16(int kc, float alpha, const float* a, const float* b, float beta, float* c, int ldc,
+                                    int m, int n) {
   portable_microkernel(kc, alpha, a, b, beta, c, ldc, m, n);
 }
 

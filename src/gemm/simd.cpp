@@ -16,6 +16,14 @@ void sgemm_avx2(int M, int N, int K, float alpha, const float* A, int lda, const
 }
 #endif
 
+#if defined(GEMMLAB_HAVE_NEON)
+void sgemm_neon(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta,
+                float* C, int ldc) {
+  static const MicroKernelConfig& cfg = micro_kernel_config("neon_8x12");
+  goto_sgemm(cfg, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+#endif
+
 #if defined(GEMMLAB_HAVE_AVX512)
 // The crossover between the small (unpacked) path and the packed driver,
 // measured on the issue-5 machine (see the report there): below about
