@@ -340,9 +340,11 @@ TEST_P(ThreadedKernel, OneTwoThreeThreadsAgreeWithTheReferenceAndBitForBit) {
   // exactly; and each is within the bound of the exact product.
   ThreadCountGuard guard;
   const GemmCase shapes[] = {
-      {67, 301, 129, 1.0f, 0.0f, 1, 2, 3},   // wide: split by columns
-      {333, 45, 200, -0.5f, 2.0f, 0, 0, 1},  // tall: split by rows
-      {130, 130, 300, 1.0f, 1.0f, 2, 1, 0},  // square, K > KC for most tables
+      {200, 300, 129, 1.0f, 0.0f, 1, 2, 3},   // packed path, split by columns
+      {400, 100, 150, -0.5f, 2.0f, 0, 0, 1},  // packed path, split by rows (tall C)
+      {130, 130, 300, 1.0f, 1.0f, 2, 1, 0},   // K > KC for most tables
+      {40, 900, 480, 1.0f, 0.5f, 0, 3, 1},    // AVX-512: small path (skinny), split by columns
+      {1000, 40, 450, 0.5f, 0.0f, 1, 0, 0},   // AVX-512: small path (skinny), split by rows
   };
   for (const GemmCase& c : shapes) {
     std::vector<float> results[3];

@@ -127,47 +127,23 @@ void goto_sgemm_serial(const MicroKernelConfig& cfg, int M, int N, int K, float 
   }
 }
 
-// How the threads share the work: C is cut into `parts` blocks of whole
-// columns (multiples of NR) or, when C has fewer column tiles than rows,
-// blocks of whole rows (multiples of MR). Each block is an independent
-// sgemm on sub-matrices, so the threads never synchronise until the end.
-// The cost: each thread packs its own copy of the A blocks (column split) or
-// B blocks (row split); for N >= 512 that is under 1% of the arithmetic.
-//
-// Below kMinParallelFlops the call is too short to pay for waking a worker
-// (a few microseconds with the condition variable; measured in the report of
-// issue 5) and runs on the calling thread alone.
+int requested_threads() { return num_threads(); }
+
+// Below kMinParallelFlops (2 * 64^3, about 3 us on one core) a call is too
+// short to pay for waking a worker (a few microseconds with the condition
+// variable) and runs on the calling thread alone. The split costs each thread
+// its own copy of the packed A blocks (column split) or B blocks (row split):
+// for N >= 512 that is under 1% of the arithmetic.
 namespace {
 constexpr double kMinParallelFlops = 2.0 * 64 * 64 * 64;
 }
 
 void goto_sgemm(const MicroKernelConfig& cfg, int M, int N, int K, float alpha, const float* A, int lda, const float* B,
                 int ldb, float beta, float* C, int ldc) {
-  const double flops = 2.0 * M * N * K;
-  const int column_tiles = (N + cfg.nr - 1) / cfg.nr, row_tiles = (M + cfg.mr - 1) / cfg.mr;
-  const bool split_columns = column_tiles >= row_tiles;
-  const int tiles = split_columns ? column_tiles : row_tiles;
-  const int parts = std::min(num_threads(), tiles);
-  if (parts <= 1 || flops < kMinParallelFlops) {
-    goto_sgemm_serial(cfg, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-    return;
-  }
-  auto part_range = [&](int t, int& begin, int& end) {  // whole tiles, as even as possible
-    const int tile = split_columns ? cfg.nr : cfg.mr, size = split_columns ? N : M;
-    begin = static_cast<int>(static_cast<long long>(tiles) * t / parts) * tile;
-    end = std::min(size, static_cast<int>(static_cast<long long>(tiles) * (t + 1) / parts) * tile);
-  };
-  auto task = [&](int t) {
-    int begin = 0, end = 0;
-    part_range(t, begin, end);
-    if (begin >= end) return;
-    if (split_columns)
-      goto_sgemm_serial(cfg, M, end - begin, K, alpha, A, lda, B + begin, ldb, beta, C + begin, ldc);
-    else
-      goto_sgemm_serial(cfg, end - begin, N, K, alpha, A + index(begin) * lda, lda, B, ldb, beta,
-                        C + index(begin) * ldc, ldc);
-  };
-  run_parallel(parts, TaskRef(task));
+  split_between_threads(M, N, K, cfg.mr, cfg.nr, kMinParallelFlops, [&](int row0, int rows, int col0, int cols) {
+    goto_sgemm_serial(cfg, rows, cols, K, alpha, A + index(row0) * lda, lda, B + col0, ldb, beta,
+                      C + index(row0) * ldc + col0, ldc);
+  });
 }
 
 }  // namespace gemmlab::detail

@@ -27,6 +27,7 @@
 #include <new>
 
 #include "gemm/microkernel.hpp"
+#include "gemm/threads.hpp"
 
 namespace gemmlab::detail {
 
@@ -46,6 +47,16 @@ struct MicroKernelConfig {
 // is large enough to pay for waking the pool (see goto.cpp).
 void goto_sgemm(const MicroKernelConfig& cfg, int M, int N, int K, float alpha, const float* A, int lda, const float* B,
                 int ldb, float beta, float* C, int ldc);
+
+// How the threads share one call: C is cut into `parts` (at most
+// num_threads()) blocks of whole columns (multiples of col_tile) or, when C
+// has fewer column tiles than row tiles, of whole rows (multiples of
+// row_tile), and serial(row0, rows, col0, cols) runs on each block in the
+// pool. Each block is an independent sgemm on sub-matrices, so the threads
+// never synchronise until the end. Below min_flops the call runs on the
+// calling thread alone: too short to pay for waking a worker.
+template <class Serial>
+void split_between_threads(int M, int N, int K, int row_tile, int col_tile, double min_flops, Serial&& serial);
 
 // The same on the calling thread only (the pool's tasks call this).
 void goto_sgemm_serial(const MicroKernelConfig& cfg, int M, int N, int K, float alpha, const float* A, int lda,
@@ -84,5 +95,34 @@ class AlignedBuffer {
   std::unique_ptr<float[], Free> data_;
   std::size_t capacity_ = 0;
 };
+
+// ---- split_between_threads (a template: defined here) -----------------------
+
+int requested_threads();  // num_threads(), without including the public header here
+
+template <class Serial>
+void split_between_threads(int M, int N, int K, int row_tile, int col_tile, double min_flops, Serial&& serial) {
+  const int column_tiles = (N + col_tile - 1) / col_tile, row_tiles = (M + row_tile - 1) / row_tile;
+  const bool split_columns = column_tiles >= row_tiles;
+  const int tiles = split_columns ? column_tiles : row_tiles;
+  const int threads = requested_threads();
+  const int parts = threads < tiles ? threads : tiles;
+  if (parts <= 1 || 2.0 * M * N * K < min_flops) {
+    serial(0, M, 0, N);
+    return;
+  }
+  auto task = [&](int t) {  // whole tiles, as evenly as possible
+    const int tile = split_columns ? col_tile : row_tile, size = split_columns ? N : M;
+    const int begin = static_cast<int>(static_cast<long long>(tiles) * t / parts) * tile;
+    int end = static_cast<int>(static_cast<long long>(tiles) * (t + 1) / parts) * tile;
+    end = end < size ? end : size;
+    if (begin >= end) return;
+    if (split_columns)
+      serial(0, M, begin, end - begin);
+    else
+      serial(begin, end - begin, 0, N);
+  };
+  run_parallel(parts, TaskRef(task));
+}
 
 }  // namespace gemmlab::detail

@@ -55,14 +55,14 @@ using MicroKernelFn = void (*)(int kc, float alpha, const float* a, const float*
 void microkernel_portable_4x16(int kc, float alpha, const float* a, const float* b, float beta, float* c, int ldc,
                                int m, int n);
 #if defined(GEMMLAB_HAVE_AVX2)
-void microkernel_portable_avx2_4x16(int kc, float alpha, const float* a, const float* b, float beta, float* c,
-                                    int ldc, int m, int n);
+void microkernel_portable_avx2_4x16(int kc, float alpha, const float* a, const float* b, float beta, float* c, int ldc,
+                                    int m, int n);
 void microkernel_avx2_6x16(int kc, float alpha, const float* a, const float* b, float beta, float* c, int ldc, int m,
                            int n);
 #endif
 #if defined(GEMMLAB_HAVE_AVX512)
-void microkernel_avx512_14x32(int kc, float alpha, const float* a, const float* b, float beta, float* c, int ldc,
-                              int m, int n);
+void microkernel_avx512_14x32(int kc, float alpha, const float* a, const float* b, float beta, float* c, int ldc, int m,
+                              int n);
 #endif
 #if defined(GEMMLAB_HAVE_NEON)
 void microkernel_neon_8x12(int kc, float alpha, const float* a, const float* b, float beta, float* c, int ldc, int m,

@@ -2,6 +2,8 @@
 // per call, the unpacked small-matrix path or the Goto/BLIS driver with the
 // ISA's micro-kernel. A baseline file (no ISA flags): it only chooses and
 // calls; the ISA-specific code is in the files named after their ISA.
+#include <cstddef>
+
 #include "gemm/blocking.hpp"
 #include "gemm/kernels.hpp"
 #include "gemm/small.hpp"
@@ -26,15 +28,38 @@ void sgemm_neon(int M, int N, int K, float alpha, const float* A, int lda, const
 
 #if defined(GEMMLAB_HAVE_AVX512)
 // The crossover between the small (unpacked) path and the packed driver,
-// measured on the issue-5 machine (see the report there): below about
-// 2 * 96^3 flops the unpacked tiles win, because the packing copies and the
-// driver's loops cost more than the contiguity saves.
-bool use_small_path_avx512(int M, int N, int K) { return static_cast<long long>(M) * N * K <= 96LL * 96 * 96; }
+// measured on the issue-5 machine with the scratch harness of the issue-5
+// report (GFLOP/s, 1 thread, median of 14 runs, 2026-11-27):
+//   square N          64     96    128    192    256
+//   small path       150    141    145    ~95    ~95
+//   packed driver     76     92    100    ~87    ~93
+//   skinny M x K=N    M=4,256  M=16,256  M=64,256  M=64,512
+//   small path          79       148       150       138
+//   packed driver       20        55       107       102
+// Packing costs O(M*K + K*N) copies that only pay off when they are reused
+// by many tiles: for small squares, and whenever C has few rows (or few
+// columns), the copies cost more than the contiguity saves. With K <= 512 a
+// 32-column strip of B (K * 128 bytes) stays in L1/L2 across the row tiles,
+// so the unpacked tiles run at full speed.
+bool use_small_path_avx512(int M, int N, int K) {
+  const long long volume = static_cast<long long>(M) * N * K;
+  const bool small_cube = volume <= 160LL * 160 * 160;
+  const bool skinny = (M <= 64 || N <= 64) && K <= 512;
+  return small_cube || skinny;
+}
 
 void sgemm_avx512(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta,
                   float* C, int ldc) {
   if (use_small_path_avx512(M, N, K)) {
-    sgemm_small_avx512(M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    // Skinny problems can still be large (64 x 4096 x 512): split them
+    // between threads like the packed path, in blocks of whole tiles.
+    // Below 2 * 256^3 flops (about 200 us) one thread is used, so the small
+    // cases never touch the pool.
+    constexpr double kMinParallelFlops = 2.0 * 256 * 256 * 256;
+    split_between_threads(M, N, K, 14, 32, kMinParallelFlops, [&](int row0, int rows, int col0, int cols) {
+      const std::ptrdiff_t r = row0;
+      sgemm_small_avx512(rows, cols, K, alpha, A + r * lda, lda, B + col0, ldb, beta, C + r * ldc + col0, ldc);
+    });
     return;
   }
   static const MicroKernelConfig& cfg = micro_kernel_config("avx512_14x32");
