@@ -61,7 +61,7 @@ Activation activation_from_name(std::string_view name);
 
 // gemmlab's tanh for one float: a rational approximation, |error| <=
 // tanh_max_abs_error; tanh(±0) = ±0, tanh(x) = x for tiny x, ±1 exactly for
-// |x| >= 9, NaN stays NaN, tanh(±inf) = ±1.
+// |x| >= 9.01 (from about 8.1 on, depending on the ISA variant), NaN stays NaN, tanh(±inf) = ±1.
 float tanh_float(float x);
 // The same over a span, vectorised for the best ISA this CPU has.
 void tanh_in_place(std::span<float> values);

@@ -7,7 +7,7 @@
 // (Clang vectorises all three.) So this file spells out the same formula,
 // operation for operation, with AVX2 intrinsics: min/max for the clamps
 // (whose NaN rule is what tanh_rational's comparisons express), FMA for each
-// Horner step. Called only when the CPU reports AVX2 and FMA.
+// multiply-add. Called only when the CPU reports AVX2 and FMA.
 #include <immintrin.h>
 
 #include "rnn/activation.hpp"
@@ -22,16 +22,17 @@ __m256 tanh8(__m256 x) {
   const __m256 one = _mm256_set1_ps(1.0f);
   const __m256 x_squared = _mm256_mul_ps(x, x);
   const __m256 s = _mm256_min_ps(_mm256_set1_ps(tanh_clamp * tanh_clamp), x_squared);
-  __m256 p = _mm256_fmadd_ps(s, _mm256_set1_ps(tanh_p6), _mm256_set1_ps(tanh_p5));
-  p = _mm256_fmadd_ps(s, p, _mm256_set1_ps(tanh_p4));
-  p = _mm256_fmadd_ps(s, p, _mm256_set1_ps(tanh_p3));
-  p = _mm256_fmadd_ps(s, p, _mm256_set1_ps(tanh_p2));
-  p = _mm256_fmadd_ps(s, p, _mm256_set1_ps(tanh_p1));
-  p = _mm256_fmadd_ps(s, p, one);
-  __m256 q = _mm256_fmadd_ps(s, _mm256_set1_ps(tanh_q3), _mm256_set1_ps(tanh_q2));
-  q = _mm256_fmadd_ps(s, q, _mm256_set1_ps(tanh_q1));
-  q = _mm256_fmadd_ps(s, q, one);
-  const __m256 y = _mm256_div_ps(_mm256_mul_ps(x, p), q);
+  // Estrin's scheme, term for term as in tanh_rational.
+  const __m256 s2 = _mm256_mul_ps(s, s);
+  const __m256 s4 = _mm256_mul_ps(s2, s2);
+  const __m256 p_low = _mm256_fmadd_ps(_mm256_set1_ps(tanh_p1), s, one);
+  const __m256 p_mid = _mm256_fmadd_ps(_mm256_set1_ps(tanh_p3), s, _mm256_set1_ps(tanh_p2));
+  const __m256 p_high = _mm256_fmadd_ps(_mm256_set1_ps(tanh_p6), s2,
+                                        _mm256_fmadd_ps(_mm256_set1_ps(tanh_p5), s, _mm256_set1_ps(tanh_p4)));
+  const __m256 p = _mm256_fmadd_ps(s4, p_high, _mm256_fmadd_ps(s2, p_mid, p_low));
+  const __m256 q = _mm256_fmadd_ps(s2, _mm256_fmadd_ps(_mm256_set1_ps(tanh_q3), s, _mm256_set1_ps(tanh_q2)),
+                                   _mm256_fmadd_ps(_mm256_set1_ps(tanh_q1), s, one));
+  const __m256 y = _mm256_mul_ps(p, _mm256_div_ps(x, q));
   const __m256 y_below = _mm256_min_ps(one, y);
   return _mm256_max_ps(_mm256_set1_ps(-1.0f), y_below);
 }
