@@ -196,6 +196,33 @@ TEST_P(EveryMicroKernel, EveryEdgeTileThroughTheContract) {
   }
 }
 
+TEST_P(EveryMicroKernel, IsaPackAMatchesThePortableLayout) {
+  // A micro-kernel may bring its own pack_a (e.g. AVX-512 gathers); it must
+  // produce exactly the portable layout, zero padding included.
+  const MicroKernelConfig& cfg = config_at(GetParam());
+  if (cfg.pack_a == nullptr) GTEST_SKIP() << cfg.name << " uses the portable pack_a";
+  const int MR = cfg.mr;
+  for (int mc : {1, MR - 1, MR, MR + 1, 3 * MR + 2})
+    for (int kc : {1, 2, 15, 16, 17, 67}) {
+      if (mc < 1) continue;
+      const int lda = kc + 5;
+      std::vector<float> A(static_cast<std::size_t>(mc) * lda);
+      for (std::size_t x = 0; x < A.size(); ++x) A[x] = static_cast<float>(x + 1);  // distinct, never 0
+      const std::size_t stride = detail::panel_stride(MR, kc), panels = static_cast<std::size_t>((mc + MR - 1) / MR);
+      detail::AlignedBuffer expected_buf, got_buf;
+      float* expected = expected_buf.reserve(stride * panels);
+      float* got = got_buf.reserve(stride * panels);
+      for (std::size_t x = 0; x < stride * panels; ++x) expected[x] = got[x] = -1.0f;
+      detail::pack_a(mc, kc, A.data(), lda, MR, expected);
+      cfg.pack_a(mc, kc, A.data(), lda, got);
+      for (std::size_t panel = 0; panel < panels; ++panel)
+        for (int x = 0; x < MR * kc; ++x)
+          ASSERT_EQ(got[panel * stride + static_cast<std::size_t>(x)],
+                    expected[panel * stride + static_cast<std::size_t>(x)])
+              << cfg.name << " mc=" << mc << " kc=" << kc << " panel " << panel << " offset " << x;
+    }
+}
+
 // ---- the Goto driver at its block edges ---------------------------------------------
 
 // The driver with every micro-kernel and with shrunken blocks (MC = 2 MR,

@@ -55,7 +55,7 @@ const MicroKernelConfig table[] = {
     //             256 * 14 * 4 = 14 KiB: 46 KiB of the 48 KiB L1.
     //   MC = 336 (24 * MR): packed A block 336 * 256 * 4 = 336 KiB of the 2 MiB L2.
     //   NC = 4096 (128 * NR): packed B block 256 * 4096 * 4 = 4 MiB, in L3.
-    {"avx512_14x32", 14, 32, 336, 256, 4096, microkernel_avx512_14x32, has_avx512},
+    {"avx512_14x32", 14, 32, 336, 256, 4096, microkernel_avx512_14x32, has_avx512, pack_a_avx512_14},
 #endif
 #if defined(GEMMLAB_HAVE_NEON)
     // neon_8x12: MR = 8, NR = 12 (24 q-register accumulators, see its file).

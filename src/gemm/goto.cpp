@@ -107,7 +107,10 @@ void goto_sgemm_serial(const MicroKernelConfig& cfg, int M, int N, int K, float 
       for (int ic = 0; ic < M; ic += cfg.mc) {
         const int mc = std::min(cfg.mc, M - ic);
         // A[ic:+mc, pc:+kc] -> MR-row micro-panels, reused by every jr below.
-        pack_a(mc, kc, A + index(ic) * lda + pc, lda, MR, packed_a);
+        if (cfg.pack_a != nullptr)
+          cfg.pack_a(mc, kc, A + index(ic) * lda + pc, lda, packed_a);
+        else
+          pack_a(mc, kc, A + index(ic) * lda + pc, lda, MR, packed_a);
 
         // 2nd loop around the micro-kernel (jr, NR): one B micro-panel, kept in L1.
         for (int jr = 0; jr < nc; jr += NR) {

@@ -48,6 +48,12 @@ namespace gemmlab::detail {
 using MicroKernelFn = void (*)(int kc, float alpha, const float* a, const float* b, float beta, float* c, int ldc,
                                int m, int n);
 
+// Optional, per micro-kernel: an ISA-specific packing of A with exactly the
+// layout of the portable pack_a (goto.hpp) for this kernel's MR: the mc x kc
+// block of A (row-major, lda) into MR-row panels, column by column, zero rows
+// past mc, panels panel_stride(MR, kc) floats apart.
+using PackAFn = void (*)(int mc, int kc, const float* A, int lda, float* packed);
+
 // The micro-kernels, each defined in the file of the same name. The ISA ones
 // are declared only when the build compiles that ISA's files (Makefile:
 // GEMMLAB_HAVE_*). The portable one of Kernel::blocked is one C++ source
@@ -63,6 +69,7 @@ void microkernel_avx2_6x16(int kc, float alpha, const float* a, const float* b, 
 #if defined(GEMMLAB_HAVE_AVX512)
 void microkernel_avx512_14x32(int kc, float alpha, const float* a, const float* b, float beta, float* c, int ldc, int m,
                               int n);
+void pack_a_avx512_14(int mc, int kc, const float* A, int lda, float* packed);
 #endif
 #if defined(GEMMLAB_HAVE_NEON)
 void microkernel_neon_8x12(int kc, float alpha, const float* a, const float* b, float beta, float* c, int ldc, int m,
