@@ -26,7 +26,7 @@ class PeakTable {
 };
 
 struct GemmRow {
-  Kernel kernel;
+  Kernel kernel = Kernel::naive;
   std::string name;  // the kernel's name as reported
   int threads = 1;
   Shape shape;

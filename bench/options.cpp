@@ -145,7 +145,7 @@ std::vector<Kernel> parse_kernels(std::string_view text) {
       for (Kernel k : available_kernels()) kernels.push_back(k);
       continue;
     }
-    Kernel k;
+    Kernel k = Kernel::naive;
     try {
       k = kernel_from_name(name);
     } catch (const std::invalid_argument& e) {

@@ -35,6 +35,7 @@ double timed_run(const PeakProbe& p, int threads, std::int64_t iterations) {
   std::vector<float> sinks(static_cast<std::size_t>(threads));
   std::vector<clock::time_point> starts(static_cast<std::size_t>(threads)), ends(starts.size());
   std::vector<std::thread> workers;
+  workers.reserve(static_cast<std::size_t>(threads));
   for (int t = 0; t < threads; ++t)
     workers.emplace_back([&, t] {
       const auto i = static_cast<std::size_t>(t);

@@ -36,7 +36,7 @@ float peak_loop_avx512(std::int64_t iterations, float multiplier, float addend) 
   alignas(64) float lanes[16];
   _mm512_store_ps(lanes, sum);
   float total = 0.0f;
-  for (int i = 0; i < 16; ++i) total += lanes[i];
+  for (float lane : lanes) total += lane;
   return total;
 }
 

@@ -128,12 +128,14 @@ std::string gemm_plot_svg(const std::vector<GemmRow>& rows, const PeakTable& pea
   // Grid and axes.
   const Stroke grid{"#e4e4e4", 1, ""};
   const Stroke axis{"#444", 1.2, ""};
-  for (double g = 0; g <= y_top + 1e-9; g += y_step) {
+  const int y_ticks = static_cast<int>(std::lround(y_top / y_step));
+  for (int tick = 0; tick <= y_ticks; ++tick) {
+    const double g = tick * y_step;
     svg.line({left, py(g)}, {left + plot_w, py(g)}, grid);
     svg.text({left - 8, py(g) + 4}, fixed(g, y_step < 1 ? 1 : 0), {12, "#333", Anchor::end});
   }
-  for (double l = lx_min; l <= lx_max + 1e-9; l += 1) {
-    const double n = std::exp2(l);
+  for (int power = static_cast<int>(lx_min); power <= static_cast<int>(lx_max); ++power) {
+    const double n = std::exp2(power);
     svg.line({px(n), top}, {px(n), top + plot_h}, grid);
     svg.text({px(n), top + plot_h + 20}, fixed(n, 0), {12, "#333", Anchor::middle});
   }

@@ -17,6 +17,8 @@ class Progress {
   ~Progress() { finish(); }
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
+  Progress(Progress&&) = delete;
+  Progress& operator=(Progress&&) = delete;
 
   // "[ 12/170] what": counts one more step.
   void step(const std::string& what) {

@@ -20,7 +20,7 @@
 namespace gemmlab::bench {
 
 struct RnnRow {
-  Kernel kernel;
+  Kernel kernel = Kernel::naive;
   std::string name;
   int threads = 1;
   int batch = 0, inputs = 0, neurons = 0, steps = 0;
