@@ -66,9 +66,16 @@ std::string kernel_status(Kernel k);
 std::span<const Kernel> all_kernels();
 std::vector<Kernel> available_kernels();
 
-// Threads used by one sgemm call (kernels that are threaded: blocked and the
-// SIMD kernels). The default is 1, or the environment variable
-// GEMMLAB_NUM_THREADS when it is set. n < 1 throws std::invalid_argument.
+// Threads used by one sgemm call. Threaded: blocked and the SIMD kernels
+// (they split C into blocks of whole columns or rows between a persistent
+// pool of worker threads); naive is not. Calls too small to pay for waking a
+// worker run on the calling thread alone (below 2*64^3 flops on the packed
+// path; the AVX-512 small-matrix path below 2*256^3). The default is 1, or
+// the environment variable GEMMLAB_NUM_THREADS when it is set (a whole
+// number from 1 to 1024; anything else throws std::invalid_argument on first
+// use). n < 1 throws std::invalid_argument.
+// sgemm may be called from several user threads at once: one call at a time
+// uses the pool, the others run on their own calling threads (same results).
 void set_num_threads(int n);
 int num_threads();
 
