@@ -167,7 +167,7 @@ endif
 # main.o) and run the built binary end to end; tests/test_rnn_cli.cpp finds
 # it, and its fixture files, through these two paths.
 CLI_TEST_OBJ := $(filter-out %/main.o,$(CLI_OBJ))
-$(BUILD)/obj/tests/test_rnn_cli.o: CPPFLAGS += -DGEMMLAB_CLI_PATH='"$(abspath $(CLI))"' \
+$(BUILD)/obj/tests/test_rnn_cli.o tidy/tests/test_rnn_cli.cpp: CPPFLAGS += -DGEMMLAB_CLI_PATH='"$(abspath $(CLI))"' \
   -DGEMMLAB_TEST_DATA_DIR='"$(abspath tests/data)"'
 
 $(TESTS): $(TEST_OBJ) $(CLI_TEST_OBJ) $(LIB) $(GTEST_DEPS)
@@ -247,10 +247,13 @@ CLANG_TIDY   ?= clang-tidy
 FORMAT_FILES := $(sort $(wildcard include/gemmlab/*.hpp src/*/*.hpp src/*/*.cpp tests/*.hpp tests/*.cpp bench/*.hpp bench/*.cpp))
 TIDY_FILES   := $(sort $(ALL_SRC) $(TEST_SRC) $(BENCH_ALL))
 # clang-tidy compiles each file as the build does: its ISA flags, GoogleTest's
-# include path for tests, and the aarch64 target for NEON files (on x86-64 this
-# needs the cross toolchain's headers: g++-aarch64-linux-gnu).
+# include path for tests, the bench macros for bench/, and the aarch64 target
+# for NEON files (on x86-64 this needs the cross toolchain's headers:
+# g++-aarch64-linux-gnu). A file with flags of its own (target-specific
+# CPPFLAGS on its object) names tidy/<file> as a target of the same line.
 tidy_target = $(if $(filter-out aarch64,$(ARCH)),$(if $(filter $(NEON_FILES),$1),--target=aarch64-linux-gnu))
-tidy_flags  = -std=c++20 $(CPPFLAGS) $(if $(filter tests/%,$1),$(GTEST_CFLAGS)) $(call isa_flags,$1) $(call tidy_target,$1)
+tidy_flags  = -std=c++20 $(CPPFLAGS) $(if $(filter tests/%,$1),$(GTEST_CFLAGS)) $(if $(filter bench/%,$1),$(BENCH_CPPFLAGS)) \
+              $(call isa_flags,$1) $(call tidy_target,$1)
 lint: format-check tidy
 format-check:
 	$(CLANG_FORMAT) --dry-run -Werror $(FORMAT_FILES)
