@@ -281,10 +281,11 @@ bool avx512_here() { return kernel_available(Kernel::simd_avx512); }
 TEST(SmallPathAvx512, EveryShapeUpTo48Directly) {
   if (!avx512_here()) GTEST_SKIP() << "this CPU lacks AVX-512F";
   // Called directly (not through the crossover): every tile height 1..14,
-  // both tile widths (16 and 32) and their masked edges.
+  // every tile width (16, 32, and 64 for C of at most 7 rows) and their
+  // masked edges.
   int trial = 0;
   for (int M = 1; M <= 48; M += (M < 30 ? 1 : 5))
-    for (int N = 1; N <= 48; ++N)
+    for (int N = 1; N <= (M <= 7 ? 140 : 48); ++N)
       for (int K : {1, 7, 33}) {
         GemmCase c{M, N, K, 0.75f, trial % 2 == 0 ? 0.0f : -1.0f, trial % 3, trial % 2, trial % 5};
         c.seed = 300 + static_cast<std::uint64_t>(trial++);
