@@ -10,7 +10,21 @@ namespace gemmlab::bench {
 namespace {
 
 // Distinct colours that stay apart for colour-blind readers (Okabe & Ito, 2008).
-const char* const palette[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"};
+// One colour per kernel; a second thread count gets a lighter shade of it.
+const char* const palette[] = {"#0072B2", "#D55E00", "#009E73", "#222222", "#CC79A7", "#E69F00", "#56B4E9", "#8C6D1F"};
+
+// `colour` ("#rrggbb") mixed with white: fraction 0 keeps it, 1 gives white.
+std::string lighter(const std::string& colour, double fraction) {
+  std::string out("#");
+  for (int c = 0; c < 3; ++c) {
+    const int value = std::stoi(colour.substr(1 + 2 * static_cast<std::size_t>(c), 2), nullptr, 16);
+    const int mixed = static_cast<int>(std::lround(value + (255 - value) * fraction));
+    char hex[3];
+    std::snprintf(hex, sizeof hex, "%02x", mixed);
+    out.append(hex);
+  }
+  return out;
+}
 
 struct Series {
   std::string label;
@@ -71,11 +85,16 @@ std::string gemm_plot_svg(const std::vector<GemmRow>& rows, const PeakTable& pea
     if (std::find(thread_order.begin(), thread_order.end(), r.threads) == thread_order.end())
       thread_order.push_back(r.threads);
   }
-  // Colour by series; marker shape by thread count.
+  // Colour by kernel, lighter for each further thread count; marker shape by
+  // thread count. So a kernel's 1- and 2-thread lines read as a pair.
   for (std::size_t i = 0; i < series.size(); ++i) {
-    series[i].colour = palette[i % std::size(palette)];
-    series[i].marker =
-        static_cast<int>(std::find(thread_order.begin(), thread_order.end(), series[i].threads) - thread_order.begin());
+    const std::string kernel = series[i].label.substr(0, series[i].label.find(','));
+    const auto kernel_index =
+        static_cast<std::size_t>(std::find(kernel_order.begin(), kernel_order.end(), kernel) - kernel_order.begin());
+    const auto thread_index =
+        std::find(thread_order.begin(), thread_order.end(), series[i].threads) - thread_order.begin();
+    series[i].colour = lighter(palette[kernel_index % std::size(palette)], std::min(0.4 * double(thread_index), 0.8));
+    series[i].marker = static_cast<int>(thread_index);
     std::sort(series[i].data.begin(), series[i].data.end(), [](Point a, Point b) { return a.x < b.x; });
   }
 
@@ -98,8 +117,12 @@ std::string gemm_plot_svg(const std::vector<GemmRow>& rows, const PeakTable& pea
   }
 
   // ---- geometry ----
-  const double width = 1100, height = 680;
-  const double left = 80, right = 215, top = 70, bottom = 70;
+  // The legend goes under the plot, in up to four columns, so it never hides data.
+  const std::size_t legend_columns = std::min<std::size_t>(4, std::max<std::size_t>(1, series.size()));
+  const std::size_t legend_rows = (series.size() + legend_columns - 1) / legend_columns;
+  const double legend_row_h = 20;
+  const double width = 1100, height = 620 + legend_row_h * double(legend_rows);
+  const double left = 80, right = 215, top = 70, bottom = 80 + legend_row_h * double(legend_rows);
   const double plot_w = width - left - right, plot_h = height - top - bottom;
   double x_min = 4, x_max = 2048;
   double y_max = 1;
@@ -141,7 +164,8 @@ std::string gemm_plot_svg(const std::vector<GemmRow>& rows, const PeakTable& pea
   }
   svg.line({left, top + plot_h}, {left + plot_w, top + plot_h}, axis);
   svg.line({left, top}, {left, top + plot_h}, axis);
-  svg.text({left + plot_w / 2, height - 22}, "matrix size N (M = N = K, log scale)", {14, "#222", Anchor::middle});
+  svg.text({left + plot_w / 2, top + plot_h + 46}, "matrix size N (M = N = K, log scale)",
+           {14, "#222", Anchor::middle});
   svg.text({24, top + plot_h / 2}, "GFLOP/s (2·N³ / time, median)", {14, "#222", Anchor::middle, false, -90});
 
   // Peak lines, labels to the right of the plot, pushed apart when close.
@@ -165,18 +189,14 @@ std::string gemm_plot_svg(const std::vector<GemmRow>& rows, const PeakTable& pea
     for (const Point& p : pts) svg.marker(p, s.marker, 8, s.colour);
   }
 
-  // Legend, top left inside the plot (small sizes are slow, so it is empty there).
-  const double legend_x = left + 14, legend_y = top + 12, line_h = 20;
-  double legend_w = 0;
-  for (const Series& s : series) legend_w = std::max(legend_w, 7.0 * double(s.label.size()));
-  const Stroke frame{"#bbb", 1, ""};
-  if (!series.empty())
-    svg.rect(legend_x, legend_y, legend_w + 56, line_h * double(series.size()) + 10, "#ffffff", &frame);
+  // Legend, under the axis label.
+  const double legend_top = top + plot_h + 72, column_w = plot_w / double(legend_columns);
   for (std::size_t i = 0; i < series.size(); ++i) {
-    const double y = legend_y + 5 + line_h * (double(i) + 0.5);
-    svg.line({legend_x + 10, y}, {legend_x + 38, y}, {series[i].colour, 2, ""});
-    svg.marker({legend_x + 24, y}, series[i].marker, 8, series[i].colour);
-    svg.text({legend_x + 46, y + 4}, series[i].label, {12, "#222", Anchor::start});
+    const double x = left + column_w * double(i % legend_columns);
+    const double y = legend_top + legend_row_h * double(i / legend_columns);
+    svg.line({x, y}, {x + 28, y}, {series[i].colour, 2, ""});
+    svg.marker({x + 14, y}, series[i].marker, 8, series[i].colour);
+    svg.text({x + 36, y + 4}, series[i].label, {12, "#222", Anchor::start});
   }
   if (series.empty())
     svg.text({left + plot_w / 2, top + plot_h / 2}, "no square sizes measured", {14, "#888", Anchor::middle});

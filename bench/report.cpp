@@ -95,8 +95,8 @@ void print_gemm_table(std::FILE* out, const std::vector<GemmRow>& rows, const Op
 
 void print_rnn_table(std::FILE* out, const std::vector<RnnRow>& rows) {
   std::fprintf(out, "RNN forward pass (median, [min, max]); GFLOP/s counts the GEMM work only\n");
-  std::fprintf(out, "  %-14s %7s  %-26s %-16s %26s %9s\n", "kernel", "threads", "case", "timed code",
-               "time per forward", "GFLOP/s");
+  std::fprintf(out, "  %-14s %7s  %-20s %-14s %-34s %9s\n", "kernel", "threads", "case", "timed code",
+               "time per forward [min, max]", "GFLOP/s");
   for (const RnnRow& r : rows) {
     if (r.skipped) continue;
     std::string c = "B";
