@@ -260,8 +260,11 @@ format-check:
 format:
 	$(CLANG_FORMAT) -i $(FORMAT_FILES)
 tidy: $(addprefix tidy/,$(TIDY_FILES))
+# Tests skip the static analyser (clang-analyzer-*): on GoogleTest's macro
+# expansions it is most of the lint time (tests/test_gemm.cpp: 35 s of CPU
+# with it, 8 s without), and the tests themselves run under ASan + UBSan.
 tidy/%: %
-	$(CLANG_TIDY) --quiet $< -- $(call tidy_flags,$<)
+	$(CLANG_TIDY) --quiet $(if $(filter tests/%,$<),'--checks=-clang-analyzer-*') $< -- $(call tidy_flags,$<)
 
 clean:
 	rm -rf $(BUILD)
