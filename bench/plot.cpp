@@ -87,15 +87,14 @@ std::string gemm_plot_svg(const std::vector<GemmRow>& rows, const PeakTable& pea
   }
   // Colour by kernel, lighter for each further thread count; marker shape by
   // thread count. So a kernel's 1- and 2-thread lines read as a pair.
-  for (std::size_t i = 0; i < series.size(); ++i) {
-    const std::string kernel = series[i].label.substr(0, series[i].label.find(','));
+  for (Series& one : series) {
+    const std::string kernel = one.label.substr(0, one.label.find(','));
     const auto kernel_index =
         static_cast<std::size_t>(std::find(kernel_order.begin(), kernel_order.end(), kernel) - kernel_order.begin());
-    const auto thread_index =
-        std::find(thread_order.begin(), thread_order.end(), series[i].threads) - thread_order.begin();
-    series[i].colour = lighter(palette[kernel_index % std::size(palette)], std::min(0.4 * double(thread_index), 0.8));
-    series[i].marker = static_cast<int>(thread_index);
-    std::sort(series[i].data.begin(), series[i].data.end(), [](Point a, Point b) { return a.x < b.x; });
+    const auto thread_index = std::find(thread_order.begin(), thread_order.end(), one.threads) - thread_order.begin();
+    one.colour = lighter(palette[kernel_index % std::size(palette)], std::min(0.4 * double(thread_index), 0.8));
+    one.marker = static_cast<int>(thread_index);
+    std::sort(one.data.begin(), one.data.end(), [](Point a, Point b) { return a.x < b.x; });
   }
 
   // ---- the peak lines: each (ISA, threads) a plotted series is compared with ----
@@ -193,7 +192,8 @@ std::string gemm_plot_svg(const std::vector<GemmRow>& rows, const PeakTable& pea
   const double legend_top = top + plot_h + 72, column_w = plot_w / double(legend_columns);
   for (std::size_t i = 0; i < series.size(); ++i) {
     const double x = left + column_w * double(i % legend_columns);
-    const double y = legend_top + legend_row_h * double(i / legend_columns);
+    const std::size_t row = i / legend_columns;  // whole rows, then the column
+    const double y = legend_top + legend_row_h * double(row);
     svg.line({x, y}, {x + 28, y}, {series[i].colour, 2, ""});
     svg.marker({x + 14, y}, series[i].marker, 8, series[i].colour);
     svg.text({x + 36, y + 4}, series[i].label, {12, "#222", Anchor::start});
