@@ -68,9 +68,7 @@ void microkernel_avx2_6x16(int kc, float alpha, const float* a, const float* b, 
     _mm_prefetch(reinterpret_cast<const char*>(c + static_cast<std::ptrdiff_t>(i) * ldc + 15), _MM_HINT_T0);
   }
 
-  __m256 acc[MR][2];
-#pragma GCC unroll 6
-  for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
+  __m256 acc[MR][2] = {};  // all zero
 
   // The k loop. The B micro-panel stays in L1 across the 1st loop of the
   // driver; the A micro-panel streams from L2 in order, which the hardware

@@ -66,9 +66,7 @@ void microkernel_neon_8x12(int kc, float alpha, const float* a, const float* b, 
   // As in the AVX2 kernel, every loop over the rows of the tile is unrolled
   // (`#pragma GCC unroll`) so that acc is indexed only by constants and
   // stays in registers.
-  float32x4_t acc[MR][3];
-#pragma GCC unroll 8
-  for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = acc[i][2] = vdupq_n_f32(0.0f);
+  float32x4_t acc[MR][3] = {};  // all zero
 
   // The k loop: the B micro-panel stays in L1 across the driver's 1st loop,
   // the A micro-panel streams in order from L2.
