@@ -182,21 +182,26 @@ void sgemm_small_avx512(int M, int N, int K, float alpha, const float* A, int ld
     return;
   }
   // Rows of C in near-equal tiles of at most kMaxRows.
+  // The loops run rows outside, columns inside: a tile's rows of A (at most
+  // 14 x K floats) stay in L1 while B streams past from L2, as the packed A
+  // micro-panel does in the five loops. Measured with the other order
+  // (columns outside): RNN projection 3200x256x128 1.94 -> 1.51 ms, RNN
+  // recurrence 49 x (64x256x256) 3.06 -> 2.97 ms.
   const int row_tiles = (M + kMaxRows - 1) / kMaxRows;
-  // 2nd loop (columns of C, 32 at a time; the last 1..16 with the narrow tile).
-  for (int j = 0; j < N; j += 32) {
-    const int n = N - j < 32 ? N - j : 32;
-    // 1st loop (rows of C, one tile at a time).
-    for (int t = 0, i = 0; t < row_tiles; ++t) {
-      const int rows = (M - i) / (row_tiles - t) + ((M - i) % (row_tiles - t) != 0 ? 1 : 0);
-      const float* a_rows = A + static_cast<long>(i) * lda;
+  // 2nd loop (rows of C, one tile at a time).
+  for (int t = 0, i = 0; t < row_tiles; ++t) {
+    const int rows = (M - i) / (row_tiles - t) + ((M - i) % (row_tiles - t) != 0 ? 1 : 0);
+    const float* a_rows = A + static_cast<long>(i) * lda;
+    // 1st loop (columns of C, 32 at a time; the last 1..16 with the narrow tile).
+    for (int j = 0; j < N; j += 32) {
+      const int n = N - j < 32 ? N - j : 32;
       float* c_rows = C + static_cast<long>(i) * ldc + j;
       if (n > 16)
         run_tile<2>(rows, K, alpha, a_rows, lda, B + j, ldb, beta, c_rows, ldc, n);
       else
         run_tile<1>(rows, K, alpha, a_rows, lda, B + j, ldb, beta, c_rows, ldc, n);
-      i += rows;
     }
+    i += rows;
   }
 }
 
