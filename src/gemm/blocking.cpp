@@ -33,15 +33,21 @@ bool always() { return true; }
 
 const MicroKernelConfig table[] = {
     // portable_4x16 (Kernel::blocked): MR = 4, NR = 16 (see microkernel_portable.hpp).
-    //   KC = 256: B micro-panel 256 * 16 * 4 = 16 KiB, A micro-panel
-    //             256 * 4 * 4 = 4 KiB: 20 KiB of the 48 KiB L1.
-    //   MC = 256 (64 * MR): packed A block 256 * 256 * 4 = 256 KiB of the 2 MiB L2.
-    //   NC = 4096 (256 * NR): packed B block 256 * 4096 * 4 = 4 MiB, in L3.
+    //   KC = 512: B micro-panel 512 * 16 * 4 = 32 KiB, A micro-panel
+    //             512 * 4 * 4 = 8 KiB: 40 KiB of the 48 KiB L1.
+    //   MC = 128 (32 * MR): packed A block 128 * 512 * 4 = 256 KiB of the 2 MiB L2.
+    //   NC = 4096 (256 * NR): packed B block 512 * 4096 * 4 = 8 MiB, in L3.
+    // Why KC is twice the other kernels': this kernel prefetches nothing (no
+    // intrinsics), so every micro-kernel call stalls on the first touch of its
+    // 4 x 16 tile of C, which for N >= 1024 comes from L3; the fewer KC blocks,
+    // the fewer times each tile of C is fetched. Measured (CPU time, AVX2 copy,
+    // busy machine): KC = 256 lost 23% from N = 256 to 2048, KC = 512 loses 13%.
+    // (On a CPU with a 32 KiB L1 a KC of 384 or 256 would be the right choice.)
     // Two rows, one source: the baseline copy, and the same C++ compiled with
     // AVX2 + FMA (blocked.cpp picks the second when the CPU can run it).
-    {"portable_4x16", 4, 16, 256, 256, 4096, microkernel_portable_4x16, always},
+    {"portable_4x16", 4, 16, 128, 512, 4096, microkernel_portable_4x16, always},
 #if defined(GEMMLAB_HAVE_AVX2)
-    {"portable_avx2_4x16", 4, 16, 256, 256, 4096, microkernel_portable_avx2_4x16, has_avx2_fma},
+    {"portable_avx2_4x16", 4, 16, 128, 512, 4096, microkernel_portable_avx2_4x16, has_avx2_fma},
     // avx2_6x16: MR = 6, NR = 16 (12 ymm accumulators, see its file).
     //   KC = 256: B micro-panel 256 * 16 * 4 = 16 KiB, A micro-panel
     //             256 * 6 * 4 = 6 KiB: 22 KiB of the 48 KiB L1.
