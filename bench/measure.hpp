@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <ctime>
 #include <vector>
 
 namespace gemmlab::bench {
@@ -33,6 +34,11 @@ struct Timing {
   double max_seconds = 0;
   std::int64_t reps = 0;  // calls per sample
   int samples = 0;
+  // Process CPU time (all threads, std::clock) per wall-clock second over the
+  // samples. A single-threaded kernel that had its core to itself shows 1.0;
+  // 0.5 means another process held the core half the time, and the wall-clock
+  // figures are that much lower than the kernel's own speed.
+  double cpu_per_wall = 0;
 };
 
 inline double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -70,7 +76,14 @@ Timing measure(Call&& call, const MeasureConfig& config) {
   // 2. The timed samples.
   std::vector<double> per_call;
   per_call.reserve(static_cast<std::size_t>(config.samples));
-  for (int s = 0; s < config.samples; ++s) per_call.push_back(time_batch(reps) / static_cast<double>(reps));
+  const std::clock_t cpu_start = std::clock();
+  double wall = 0;
+  for (int s = 0; s < config.samples; ++s) {
+    const double t = time_batch(reps);
+    wall += t;
+    per_call.push_back(t / static_cast<double>(reps));
+  }
+  const double cpu = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
 
   // 3. Median, min and max.
   Timing t;
@@ -79,6 +92,7 @@ Timing measure(Call&& call, const MeasureConfig& config) {
   t.max_seconds = *std::max_element(per_call.begin(), per_call.end());
   t.reps = reps;
   t.samples = config.samples;
+  t.cpu_per_wall = wall > 0 ? cpu / wall : 0;
   return t;
 }
 

@@ -89,7 +89,22 @@ void print_gemm_table(std::FILE* out, const std::vector<GemmRow>& rows, const Op
       if (!s.role.empty()) std::fprintf(out, "  %s", s.role.c_str());
       std::fprintf(out, "\n");
     }
-    std::fprintf(out, "  (-: not run; naive is single-threaded and capped by --naive-max; see --max-call)\n\n");
+    std::fprintf(out, "  (-: not run; naive is single-threaded and capped by --naive-max; see --max-call)\n");
+    // How much of the CPU it asked for the sweep got: the process's CPU time
+    // per wall second, over all timed samples, per thread asked for.
+    double cpu = 0, wall_threads = 0;
+    for (const GemmRow& r : rows)
+      if (r.threads == threads && !r.skipped && r.check_passed) {
+        const double wall = r.timing.median_seconds * static_cast<double>(r.timing.reps) * r.timing.samples;
+        cpu += r.timing.cpu_per_wall * wall;
+        wall_threads += wall * threads;
+      }
+    if (wall_threads > 0)
+      std::fprintf(out,
+                   "  CPU share: the timed calls got %.0f%% of the CPU time of %d core%s (std::clock); below ~95%%, "
+                   "other processes slowed them down\n",
+                   100.0 * cpu / wall_threads, threads, threads == 1 ? "" : "s");
+    std::fprintf(out, "\n");
   }
 }
 
@@ -133,7 +148,7 @@ void write_csv_files(const std::string& dir, const RunInfo& info, const PeakTabl
     const auto path = folder / "gemm.csv";
     std::ofstream f = open_for_writing(path);
     f << "kernel,threads,m,n,k,gflops,gflops_min,gflops_max,pct_peak,peak_isa,peak_gflops,pct_machine_peak,"
-         "ns_per_call,reps,samples,check,max_error_over_bound,role\n";
+         "ns_per_call,reps,samples,check,max_error_over_bound,cpu_per_wall,role\n";
     for (const GemmRow& r : gemm_rows) {
       if (r.skipped || !r.check_passed) continue;
       f << r.name << ',' << r.threads << ',' << r.shape.m << ',' << r.shape.n << ',' << r.shape.k << ','
@@ -148,7 +163,7 @@ void write_csv_files(const std::string& dir, const RunInfo& info, const PeakTabl
     const auto path = folder / "rnn.csv";
     std::ofstream f = open_for_writing(path);
     f << "kernel,threads,batch,inputs,neurons,steps,ns_per_forward,ns_min,ns_max,gflops,timed_code,reps,samples,"
-         "max_error_over_bound\n";
+         "max_error_over_bound,cpu_per_wall\n";
     for (const RnnRow& r : rnn_rows) {
       if (r.skipped || !r.check_passed) continue;
       f << r.name << ',' << r.threads << ',' << r.batch << ',' << r.inputs << ',' << r.neurons << ',' << r.steps << ','
