@@ -183,6 +183,8 @@ class TempDir {
   }
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
+  TempDir(TempDir&&) = delete;
+  TempDir& operator=(TempDir&&) = delete;
   // Writes `text` to a file and returns its path.
   std::string write(const std::string& name, const std::string& text) const {
     const fs::path p = path_ / name;
@@ -261,8 +263,8 @@ TEST(RnnCli, GemmlabLayoutFromNumpyFilesGivesTheSameAnswer) {
                                    "--b",
                                    dir.write_numpy("b2.txt", transpose({bias_hh}))};
   for (int t = 0; t < 3; ++t) {
-    args.push_back("--x");
-    args.push_back(dir.write_numpy(std::string("x").append(std::to_string(t)).append(".txt"), xs[t]));
+    args.emplace_back("--x");
+    args.emplace_back(dir.write_numpy(std::string("x").append(std::to_string(t)).append(".txt"), xs[t]));
   }
   const CliRun r = run(args);
   ASSERT_EQ(r.code, 0) << r.err;

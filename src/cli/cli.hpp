@@ -31,7 +31,7 @@ std::vector<Kernel> parse_kernel_list(std::string_view text);
 // std::cerr; the tests call it with string streams.
 int run_main(std::span<const std::string> args, std::ostream& out, std::ostream& err);
 
-int run_rnn(std::span<const std::string> args, std::ostream& out);
+int run_rnn(std::span<const std::string> args, std::ostream& os);
 int run_kernels(std::span<const std::string> args);
 
 }  // namespace gemmlab::cli

@@ -1,11 +1,12 @@
 // src/rnn/activation.hpp — internal: the fused bias + activation passes, one
 // set per ISA, and the run-time choice among them.
 //
-// Each variant is the same plain C++ (tanh_formula.hpp) compiled with
-// different flags: baseline (SSE2 on x86-64, NEON on aarch64), AVX2+FMA and
-// AVX-512. With FMA the compiler may fuse a multiply
-// and an add in Horner's rule, so variants can differ in the last bit; every one of them is within
-// gemmlab::tanh_max_abs_error (tests/test_tanh.cpp checks each).
+// Each variant computes the same formula (tanh_formula.hpp) operation for
+// operation: baseline is that plain C++ compiled for the target's baseline
+// (SSE2 on x86-64, NEON on aarch64); AVX2+FMA and AVX-512 spell it with
+// intrinsics. Where FMA fuses a multiply and an add the rounding differs in
+// the last bit, so variants need not agree bit for bit; every one of them is
+// within gemmlab::tanh_max_abs_error (tests/test_tanh.cpp checks each).
 #pragma once
 
 #include <cstddef>

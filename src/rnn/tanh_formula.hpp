@@ -1,10 +1,14 @@
 // src/rnn/tanh_formula.hpp — internal: gemmlab's tanh and the fused
-// bias + activation pass, in plain C++ that compilers vectorise.
+// bias + activation pass, in plain C++.
 //
-// This header is included by activation.cpp (the baseline build) and by
-// activation_avx512.cpp (the same loops compiled with wider registers). Everything here is in an anonymous namespace,
-// so each of those files gets its own copy compiled with its own flags: no inline function is shared between ISAs (the
-// linker could otherwise keep the AVX-512 copy and call it on a CPU without AVX-512). It must use only plain
+// The plain C++ here is the definition: tanh_float, and the baseline pass
+// (activation.cpp; compilers vectorise the loop where they can). The AVX2 and
+// AVX-512 passes (activation_avx2.cpp, activation_avx512.cpp) spell out the
+// same operations with intrinsics and use these constants and functions for
+// their scalar parts. Everything here is in an anonymous namespace, so each
+// of those files gets its own copy compiled with its own flags: no inline
+// function is shared between ISAs (the linker could otherwise keep the
+// AVX-512 copy and call it on a CPU without AVX-512). It must use only plain
 // arithmetic: no std:: templates.
 //
 // WHY NOT std::tanh: glibc's tanhf is a scalar call (about 17 ns here) with
@@ -38,16 +42,16 @@
 namespace gemmlab::detail {
 namespace {
 
-constexpr float tanh_clamp = 9.0f;
-constexpr float tanh_p1 = 1.3083425525810485759e-1f;
-constexpr float tanh_p2 = 3.1033094245683921507e-3f;
-constexpr float tanh_p3 = 1.1147775357136693018e-5f;
-constexpr float tanh_p4 = -2.0200297463646907499e-8f;
-constexpr float tanh_p5 = 5.26684739175736461e-11f;
-constexpr float tanh_p6 = -8.4625271246897254592e-14f;
-constexpr float tanh_q1 = 4.6416753167445660091e-1f;
-constexpr float tanh_q2 = 2.4492583844415971766e-2f;
-constexpr float tanh_q3 = 2.5452163318101528455e-4f;
+inline constexpr float tanh_clamp = 9.0f;
+inline constexpr float tanh_p1 = 1.3083425525810485759e-1f;
+inline constexpr float tanh_p2 = 3.1033094245683921507e-3f;
+inline constexpr float tanh_p3 = 1.1147775357136693018e-5f;
+inline constexpr float tanh_p4 = -2.0200297463646907499e-8f;
+inline constexpr float tanh_p5 = 5.26684739175736461e-11f;
+inline constexpr float tanh_p6 = -8.4625271246897254592e-14f;
+inline constexpr float tanh_q1 = 4.6416753167445660091e-1f;
+inline constexpr float tanh_q2 = 2.4492583844415971766e-2f;
+inline constexpr float tanh_q3 = 2.5452163318101528455e-4f;
 
 inline float tanh_rational(float x) {
   // Clamp s = x² at 81 rather than x at ±9: for |x| > 9 the result is then
