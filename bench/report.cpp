@@ -130,6 +130,14 @@ void print_rnn_table(std::FILE* out, const std::vector<RnnRow>& rows) {
     std::fprintf(out, "  %-14s %7d  %-20s %-14s %-34s %9s\n", r.name.c_str(), r.threads, c.c_str(), r.path.c_str(),
                  t.c_str(), g.c_str());
   }
+  double cpu = 0, wall = 0;  // the 1-thread rows' CPU share, as under the GEMM tables
+  for (const RnnRow& r : rows)
+    if (r.threads == 1 && !r.skipped && r.check_passed) {
+      const double w = r.timing.median_seconds * static_cast<double>(r.timing.reps) * r.timing.samples;
+      cpu += r.timing.cpu_per_wall * w;
+      wall += w;
+    }
+  if (wall > 0) std::fprintf(out, "  CPU share of the 1-thread rows: %.0f%% of one core\n", 100.0 * cpu / wall);
   std::fprintf(out, "\n");
 }
 
