@@ -59,17 +59,21 @@ const MicroKernelConfig table[] = {
     // avx512_14x32: MR = 14, NR = 32 (28 zmm accumulators, see its file).
     //   KC = 256: B micro-panel 256 * 32 * 4 = 32 KiB, A micro-panel
     //             256 * 14 * 4 = 14 KiB: 46 KiB of the 48 KiB L1.
-    //   MC = 336 (24 * MR): packed A block 336 * 256 * 4 = 336 KiB of the 2 MiB L2.
+    //   MC = 112 (8 * MR): packed A block 112 * 256 * 4 = 112 KiB of the 2 MiB L2.
     //   NC = 4096 (128 * NR): packed B block 256 * 4096 * 4 = 4 MiB, in L3.
-    //   Measured (goto_sgemm_serial, 1 thread, N = 1024 and 2048, GFLOP/s,
-    //   2026-11-27, a shared and noisy machine: differences under ~5% are noise):
-    //     KC = 128: 109 / 106   192: 116 / 117   256: 121-125 / 121
-    //     KC = 384: 118-128 / 128   512: 122-126 / -
-    //   KC = 128 loses (C is read and written once per KC block; 14 x 32 C
-    //   updates per 128 k steps). From 256 up the curve is flat, so we keep
-    //   the value the cache arithmetic gives. MC = 168, 336 or 672 made no
-    //   difference beyond noise (A block 168-672 KiB, all well inside L2).
-    {"avx512_14x32", 14, 32, 336, 256, 4096, microkernel_avx512_14x32, has_avx512, pack_a_avx512_14},
+    //   Measured (goto_sgemm_serial, 1 thread, GFLOP/s, median of 14 runs
+    //   timed by thread CPU time, 2026-11-27, a shared and noisy machine:
+    //   differences under ~5% are noise):
+    //     KC (MC = 336), N = 1024 / 2048:  128: 109 / 106   192: 116 / 117
+    //                                      256: 121-134 / 121-130   384: 118-135 / 128-135
+    //     MC (KC = 256), N = 1024 / 2048:  112: 126-134 / 125-134
+    //                                      336: 123-132 / 117-128   1008: 109-129 / 118
+    //   KC = 128 loses: C is read and written once per KC block. From 256 up
+    //   the curve is flat, so KC keeps the value the L1 arithmetic gives.
+    //   MC: the smallest tried was the best at N = 2048, where the B block
+    //   (2-4 MiB) no longer fits L2 and its panels streaming in from L3 evict
+    //   a large A block; 112 KiB of A leaves L2 room for them.
+    {"avx512_14x32", 14, 32, 112, 256, 4096, microkernel_avx512_14x32, has_avx512, pack_a_avx512_14},
 #endif
 #if defined(GEMMLAB_HAVE_NEON)
     // neon_8x12: MR = 8, NR = 12 (24 q-register accumulators, see its file).

@@ -46,13 +46,6 @@ __mmask16 high_mask(int n) {
 
 void microkernel_avx512_14x32(int kc, float alpha, const float* a, const float* b, float beta, float* c, int ldc, int m,
                               int n) {
-  // Ask for the tile of C now: it is needed only after the k loop, so the
-  // (likely) cache misses overlap with the ~3600 cycles of FMAs.
-  for (int i = 0; i < m; ++i) {
-    _mm_prefetch(reinterpret_cast<const char*>(c + static_cast<long>(i) * ldc), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(c + static_cast<long>(i) * ldc + 31), _MM_HINT_T0);
-  }
-
   __m512 acc[MR][2];
   for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
 
@@ -60,8 +53,18 @@ void microkernel_avx512_14x32(int kc, float alpha, const float* a, const float* 
   // FMA). The A micro-panel streams in from L2 while the B micro-panel stays
   // in L1, so A is prefetched kPrefetchA steps ahead.
   constexpr int kPrefetchA = 16;  // 16 steps x 56 bytes = 896 bytes ahead
+  // The tile of C is needed only after the k loop: ask for one of its rows
+  // (two cache lines) per unrolled step, so the likely misses overlap with
+  // the FMAs without a burst of 28 prefetches filling the miss buffers.
+  int c_row_to_prefetch = 0;
   int p = 0;
   for (; p + 4 <= kc; p += 4) {
+    if (c_row_to_prefetch < m) {
+      const float* row = c + static_cast<long>(c_row_to_prefetch) * ldc;
+      _mm_prefetch(reinterpret_cast<const char*>(row), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(row + 31), _MM_HINT_T0);
+      ++c_row_to_prefetch;
+    }
     _mm_prefetch(reinterpret_cast<const char*>(a + kPrefetchA * MR), _MM_HINT_T0);
     _mm_prefetch(reinterpret_cast<const char*>(a + kPrefetchA * MR + 2 * MR), _MM_HINT_T0);
     _mm_prefetch(reinterpret_cast<const char*>(a + kPrefetchA * MR + 4 * MR - 1), _MM_HINT_T0);
