@@ -10,6 +10,8 @@
 #include <ctime>
 #include <exception>
 #include <filesystem>
+#include <fstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -58,7 +60,8 @@ int run(const Options& o) {
   std::fflush(stdout);
 
   const std::vector<PeakProbe> probes = o.run_peak ? available_probes() : std::vector<PeakProbe>{};
-  int total = 2 * static_cast<int>(probes.size() * o.threads.size());
+  const int probe_runs = o.run_gemm || o.run_rnn ? 2 : 1;  // before and after the sweep
+  int total = probe_runs * static_cast<int>(probes.size() * o.threads.size());
   if (o.run_gemm) total += static_cast<int>(o.shapes.size() * o.threads.size() * o.kernels.size());
   if (o.run_rnn) total += rnn_bench_steps(o);
   Progress progress(o.progress, total);
@@ -99,15 +102,14 @@ int run(const Options& o) {
     labels.title.append(info.cpu);
     labels.subtitle = info.date;
     labels.subtitle.append("  ·  ").append(info.command_line);
-    {
-      const std::string svg = gemm_plot_svg(gemm_rows, peaks, labels);
-      const std::filesystem::path path = std::filesystem::path(o.out_dir) / "gemm.svg";
-      std::FILE* f = std::fopen(path.string().c_str(), "wb");
-      if (f == nullptr || std::fwrite(svg.data(), 1, svg.size(), f) != svg.size() || std::fclose(f) != 0) {
-        std::string m("cannot write '");
-        m.append(path.string()).append("'");
-        throw std::runtime_error(m);
-      }
+    const std::filesystem::path svg_path = std::filesystem::path(o.out_dir) / "gemm.svg";
+    std::ofstream svg_file(svg_path, std::ios::binary);
+    svg_file << gemm_plot_svg(gemm_rows, peaks, labels);
+    svg_file.close();
+    if (!svg_file) {
+      std::string m("cannot write '");
+      m.append(svg_path.string()).append("'");
+      throw std::runtime_error(m);
     }
     std::printf("wrote %s/{gemm.csv,rnn.csv,peak.csv,gemm.svg,info.txt}\n", o.out_dir.c_str());
   }
