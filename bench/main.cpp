@@ -48,6 +48,15 @@ int run(const Options& o) {
     run_gemm_loop(o.kernels[0], o.shapes[0], o.threads[0], o.loop_calls);
     return 0;
   }
+  if (!o.out_dir.empty()) {  // fail now, not after minutes of measuring
+    std::error_code ec;
+    std::filesystem::create_directories(o.out_dir, ec);
+    if (ec) {
+      std::string m("--out: cannot create the folder '");
+      m.append(o.out_dir).append("': ").append(ec.message());
+      throw std::runtime_error(m);
+    }
+  }
   const CpuFeatures& cpu = cpu_features();
   RunInfo info{cpu.brand.empty() ? std::string("(unknown CPU)") : cpu.brand, cpu.summary(), utc_now(),
                o.command_line.empty() ? std::string("gemmlab-bench") : o.command_line, kernel_note(o)};
