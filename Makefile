@@ -266,6 +266,19 @@ tidy: $(addprefix tidy/,$(TIDY_FILES))
 tidy/%: %
 	$(CLANG_TIDY) --quiet $(if $(filter tests/%,$<),'--checks=-clang-analyzer-*') $< -- $(call tidy_flags,$<)
 
+# ---- fuzzing (optional, clang++ only) --------------------------------------------
+#   make fuzz-matrix-reader   the text matrix reader under libFuzzer + ASan + UBSan,
+#                             built in $(FUZZ_BUILD)/ (how to run it: the comment at the
+#                             top of tests/fuzz/fuzz_matrix_reader.cpp). Not part of make test.
+FUZZ_CXX   ?= clang++
+FUZZ_BUILD ?= build-fuzz
+.PHONY: fuzz-matrix-reader
+fuzz-matrix-reader:
+	@mkdir -p $(FUZZ_BUILD)
+	$(FUZZ_CXX) -std=c++20 $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	  $(CPPFLAGS) tests/fuzz/fuzz_matrix_reader.cpp src/io/matrix_io.cpp src/core/matrix.cpp \
+	  -o $(FUZZ_BUILD)/fuzz_matrix_reader
+
 clean:
 	rm -rf $(BUILD)
 
