@@ -368,9 +368,8 @@ TEST_P(ThreadedKernel, OneTwoThreeThreadsAgreeWithTheReferenceAndBitForBit) {
   // exactly; and each is within the bound of the exact product.
   ThreadCountGuard guard;
   const GemmCase shapes[] = {
-      {200, 300, 129, 1.0f, 0.0f, 1, 2, 3},   // packed path, split by columns
-      {400, 100, 150, -0.5f, 2.0f, 0, 0, 1},  // packed path, split by rows (tall C)
-      {130, 130, 300, 1.0f, 1.0f, 2, 1, 0},   // K > KC for most tables
+      {100, 400, 390, 1.0f, 0.0f, 1, 2, 3},   // packed path (K > KC for most tables), split by columns
+      {200, 130, 400, -0.5f, 2.0f, 0, 0, 1},  // packed path, split by rows (tall C)
       {40, 900, 480, 1.0f, 0.5f, 0, 3, 1},    // AVX-512: small path (skinny), split by columns
       {1000, 40, 450, 0.5f, 0.0f, 1, 0, 0},   // AVX-512: small path (skinny), split by rows
   };
@@ -395,6 +394,7 @@ TEST_P(ThreadedKernel, ConcurrentCallersFromUserThreads) {
   // Four user threads call sgemm at once with num_threads() = 2: one of them
   // gets the pool, the others run on their own threads (threads.hpp). All
   // results must be right, and none may clobber another's packing buffers.
+  // (K = 400.. keeps every SIMD kernel on its packed, threaded path.)
   ThreadCountGuard guard;
   set_num_threads(2);
   std::atomic<int> failures{0};
@@ -402,7 +402,7 @@ TEST_P(ThreadedKernel, ConcurrentCallersFromUserThreads) {
   for (int u = 0; u < 4; ++u)
     users.emplace_back([&, u] {
       for (int repeat = 0; repeat < 3; ++repeat) {
-        GemmCase c{90 + 7 * u, 150 + 5 * u, 140 + 3 * repeat, 1.0f, 0.5f, 0, 0, 0};
+        GemmCase c{90 + 7 * u, 150 + 5 * u, 400 + 3 * repeat, 1.0f, 0.5f, 0, 0, 0};
         c.seed = static_cast<std::uint64_t>(1000 + 10 * u + repeat);
         const auto r = testing::run_case(GetParam(), c);
         if (r.failures != 0 || r.guard_hits != 0) failures.fetch_add(1);

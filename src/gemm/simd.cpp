@@ -28,22 +28,24 @@ void sgemm_neon(int M, int N, int K, float alpha, const float* A, int lda, const
 
 #if defined(GEMMLAB_HAVE_AVX512)
 // The crossover between the small (unpacked) path and the packed driver,
-// measured on the issue-5 machine with the scratch harness of the issue-5
-// report (GFLOP/s, 1 thread, median of 14 runs, 2026-11-27):
-//   square N          64     96    128    192    256
-//   small path       150    141    145    ~95    ~95
-//   packed driver     76     92    100    ~87    ~93
+// measured on the issue-5 machine (scratch harness, 1 thread, thread CPU
+// time, median of 14 runs, GFLOP/s, 2026-11-27; the machine was shared and
+// noisy, so differences under ~5% are noise):
+//   square N          64    128    192    256    320    384    512   1024
+//   small path       150    145    140    147    147    153    147     59
+//   packed driver     76    100    135    140    141    113    148    134
 //   skinny M x K=N    M=4,256  M=16,256  M=64,256  M=64,512
-//   small path          79       148       150       138
-//   packed driver       20        55       107       102
+//   small path          109      153       149       142
+//   packed driver        17       62       120       118
 // Packing costs O(M*K + K*N) copies that only pay off when they are reused
-// by many tiles: for small squares, and whenever C has few rows (or few
-// columns), the copies cost more than the contiguity saves. With K <= 512 a
-// 32-column strip of B (K * 128 bytes) stays in L1/L2 across the row tiles,
-// so the unpacked tiles run at full speed.
+// by many tiles and when the operands no longer fit the caches: up to
+// 384^3 the unpacked tiles keep up (a 32-column strip of B, K * 128 bytes,
+// and a tile's rows of A stay in L1/L2); at N = 1024 they fall to 59
+// (B's strip is 128 KiB and its rows are 4 KiB apart, so they collide in
+// the L1 sets). Whenever C has few rows (or few columns) packing is wasted.
 bool use_small_path_avx512(int M, int N, int K) {
   const long long volume = static_cast<long long>(M) * N * K;
-  const bool small_cube = volume <= 160LL * 160 * 160;
+  const bool small_cube = volume <= 384LL * 384 * 384 && K <= 384;
   const bool skinny = (M <= 64 || N <= 64) && K <= 512;
   // Shallow: K <= 128 and B at most 128 x 512 (256 KiB, in L2): the rows of
   // A a tile needs (14 x K floats, <= 7 KiB) stay in L1 while B streams from
