@@ -32,6 +32,8 @@ namespace gemmlab {
 
 enum class Kernel {
   naive,        // the textbook triple loop
+  loop_order,   // the same loops reordered (i, p, j): rows of B, vectorisable
+  tiled,        // loop_order cut into cache-sized blocks (no packing, no register tile)
   blocked,      // portable C++ cache blocking, no intrinsics
   simd,         // the best SIMD kernel this CPU supports (falls back to blocked)
   simd_avx2,    // x86-64 AVX2 + FMA, 256-bit registers

@@ -38,7 +38,7 @@ const char* const rnn_usage =
     "  --x FILE            one time step's input, B x I; repeat for each step, in order\n"
     "  --layout L          gemmlab (default) or torch\n"
     "  --activation A      tanh (default) or relu\n"
-    "  --kernel NAME|all   naive, blocked, simd, simd-avx2, simd-avx512, simd-neon,\n"
+    "  --kernel NAME|all   naive, loop-order, tiled, blocked, simd, simd-avx2, simd-avx512, simd-neon,\n"
     "                      a comma-separated list, or all (default: all for the seed,\n"
     "                      simd with files)\n"
     "\n"

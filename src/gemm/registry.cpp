@@ -35,6 +35,10 @@ constexpr KernelFn neon_fn = nullptr;
 // `simd` has no function of its own: resolve_kernel() maps it to a row below.
 constexpr KernelEntry table[] = {
     {Kernel::naive, "naive", "portable", "textbook triple loop, one dot product per element of C", sgemm_naive, always},
+    {Kernel::loop_order, "loop-order", "portable", "the naive loops reordered (i, p, j) so the inner loop walks rows",
+     sgemm_loop_order, always},
+    {Kernel::tiled, "tiled", "portable", "loop-order cut into cache-sized blocks of B (no packing, no register tile)",
+     sgemm_tiled, always},
     {Kernel::blocked, "blocked", "portable", "cache-blocked, packed, register-tiled portable C++ (no intrinsics)",
      sgemm_blocked, always},
     {Kernel::simd, "simd", "best available", "the best SIMD kernel this CPU supports", nullptr, always},
