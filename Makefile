@@ -236,7 +236,7 @@ asan-check: $(TESTS) $(CLI)
 # synthetic CPU instead of the real one (on an AVX-512 Xeon: an i7-4910MQ with
 # AVX2 + FMA), so the library already skips its AVX-512 code under it;
 # GEMMLAB_DISABLE_ISA=avx512 makes that explicit, whatever CPUID valgrind fakes.
-# Valgrind runs code about 30-50x slower, as an emulator does, so
+# Valgrind runs the tests about 20x slower (as an emulator does), so
 # GEMMLAB_TEST_EMULATED=1 shortens the exhaustive shape sweep to 1..28 (as
 # under qemu); every other test runs in full. About 3 min of CPU here.
 # Add --track-origins=yes to VALGRIND_FLAGS to trace an uninitialised value.
