@@ -24,6 +24,11 @@ double PeakTable::machine_gflops(int threads) const {
   return best;
 }
 
+bool kernel_is_threaded(Kernel k) {
+  const Kernel r = resolve_kernel(k);
+  return r != Kernel::naive && r != Kernel::loop_order && r != Kernel::tiled;
+}
+
 namespace {
 
 using index = std::ptrdiff_t;
@@ -203,9 +208,9 @@ std::vector<GemmRow> run_gemm_sweep(const Options& options, Progress& progress) 
         }
 
         double* speed = last_gflops(kernel, threads);
-        if (kernel == Kernel::naive && threads > 1) {
+        if (!kernel_is_threaded(kernel) && threads > 1) {
           row.skipped = true;
-          row.skip_reason = "naive is single-threaded";
+          row.skip_reason = "single-threaded kernel";
         } else if (kernel == Kernel::naive && volume > naive_limit) {
           row.skipped = true;
           row.skip_reason = "larger than --naive-max";

@@ -44,6 +44,11 @@ struct GemmRow {
   double pct_machine = 0;  // 100 * gflops / the best peak of any ISA
 };
 
+// Whether a kernel uses more than one thread (gemmlab::set_num_threads):
+// blocked and the SIMD kernels do (src/gemm/goto.cpp); naive, loop-order and
+// tiled are single-threaded, so they are timed on 1 thread only.
+bool kernel_is_threaded(Kernel k);
+
 std::vector<GemmRow> run_gemm_sweep(const Options& options, Progress& progress);
 
 // Fills peak_gflops, pct_peak and pct_machine of every measured row.

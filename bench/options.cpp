@@ -27,7 +27,7 @@ const char* const usage_text =
     "                    or 'rnn' (the RNN's shapes). Default: 4..2048 in half-octave\n"
     "                    steps, plus rnn\n"
     "  --threads LIST    thread counts, e.g. 1,2 (default: 1 and the core count;\n"
-    "                    --quick: 1). The naive kernel is single-threaded: it runs on 1\n"
+    "                    --quick: 1). naive, loop-order and tiled are single-threaded: they run on 1\n"
     "  --samples N       timed samples per point (default 7; --quick 5)\n"
     "  --min-time MS     each sample lasts at least MS milliseconds (default 25; --quick 10)\n"
     "  --naive-max N     run naive only where m*n*k <= N^3 (default 512): it is too slow\n"

@@ -150,8 +150,14 @@ std::string peak_isa_for(Kernel k) {
       // One dot product at a time, summed in order: the compiler cannot
       // vectorise it without reordering the sum, so its ceiling is scalar.
       return "scalar";
-    default:
-      break;
+    case Kernel::blocked:
+      break;  // below
+    default: {
+      // loop-order and tiled: portable C++ whose inner loop (along a row of
+      // B and C) the compiler vectorises for the baseline target only.
+      const std::string& arch = cpu_features().arch;
+      return arch == "x86_64" ? "sse2" : arch == "aarch64" ? "neon" : "scalar";
+    }
   }
   // blocked: portable C++ with no intrinsics, and no ISA of its own in the
   // registry. But src/gemm/blocked.cpp compiles the same source twice, for

@@ -6,6 +6,7 @@
 #include <iterator>
 #include <limits>
 
+#include "gemm_bench.hpp"
 #include "gemmlab/numerics.hpp"
 #include "gemmlab/random.hpp"
 #include "gemmlab/rnn.hpp"
@@ -190,9 +191,9 @@ std::vector<RnnRow> run_rnn_bench(const Options& options, Progress& progress) {
         std::string what(is_seed ? "rnn seed " : "rnn B64 I128 H256 T50 ");
         what.append(row.name).append(" threads=").append(std::to_string(threads));
         progress.step(what);
-        if (kernel == Kernel::naive && threads > 1) {
+        if (!kernel_is_threaded(kernel) && threads > 1) {
           row.skipped = true;
-          row.skip_reason = "naive is single-threaded";
+          row.skip_reason = "single-threaded kernel";
         } else if (kernel == Kernel::naive && c == RnnCase::large_cells) {
           row.skipped = true;  // the same naive GEMMs as RnnForward, a second slow run for nothing
           row.skip_reason = "naive: timed once, with RnnForward";
