@@ -15,6 +15,19 @@
 // (14 cycles) fit easily in the 2-3 loads per cycle the core can do.
 // (BLIS's skx kernel is 32 x 12 in column-major terms, the same idea
 // transposed; OpenBLAS's is 16 x 4 x 2.)
+//
+// Measured, step by step (1 thread, GFLOP/s, median of 14 runs timed by
+// thread CPU time, square N, 2026-11-27, scratch harness of the issue-5
+// report; two runs, the machine was shared):
+//   step                                         N=256    512   1024   2048
+//   no packing (small path on big N)              146-153 147-153  59-61  33-35
+//   1 packed, plain k loop (commit a42f615)       128     137-138 124-130 101-115
+//   2 + k unrolled by 4, A and C prefetch         125-127 133-140 113-126 123-130
+//   3 + AVX-512 gather pack_a                     138-141 124-146 133-134 132-135
+//   4 + MC 336 -> 112, C prefetch spread out      138-145 131-149 132-141 138-140
+//   OpenBLAS 0.3.21 (SkylakeX kernels), same runs 141-149 144-150 138-143 149-153
+// The kernel alone, on panels in L1, runs at 171-175 (the FMA peak probe
+// gives 173-177): what is left is memory traffic around it.
 #include <immintrin.h>
 
 #include "gemm/microkernel.hpp"
