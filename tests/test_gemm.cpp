@@ -294,7 +294,8 @@ TEST(TeachingKernels, TiledGivesTheSameBitsAsLoopOrder) {
     gemm(Kernel::tiled, A, B, by_tiles, 0.75f, -1.25f);
     for (int i = 0; i < M; ++i)
       for (int j = 0; j < N; ++j)
-        ASSERT_EQ(by_rows(i, j), by_tiles(i, j)) << "M=" << M << " N=" << N << " K=" << K << " at (" << i << ", " << j << ")";
+        ASSERT_EQ(by_rows(i, j), by_tiles(i, j))
+            << "M=" << M << " N=" << N << " K=" << K << " at (" << i << ", " << j << ")";
   }
 }
 
