@@ -57,10 +57,17 @@ const MicroKernelConfig table[] = {
 #endif
 #if defined(GEMMLAB_HAVE_AVX512)
     // avx512_14x32: MR = 14, NR = 32 (28 zmm accumulators, see its file).
-    //   KC = 256: B micro-panel 256 * 32 * 4 = 32 KiB, A micro-panel
-    //             256 * 14 * 4 = 14 KiB: 46 KiB of the 48 KiB L1.
-    //   MC = 112 (8 * MR): packed A block 112 * 256 * 4 = 112 KiB of the 2 MiB L2.
-    //   NC = 4096 (128 * NR): packed B block 256 * 4096 * 4 = 4 MiB, in L3.
+    //   KC = 512: B micro-panel 512 * 32 * 4 = 64 KiB, A micro-panel
+    //             512 * 14 * 4 = 28 KiB: together twice the 48 KiB L1, so
+    //             (against the rule above) the B micro-panel does NOT stay in
+    //             L1: every micro-kernel call streams both panels from L2,
+    //             92 KiB per 7168 FMAs (~3600 cycles), about 26 bytes a
+    //             cycle, which the L2 sustains. What the deeper KC buys: the
+    //             14 x 32 tile of C is read and written once per KC block, and
+    //             for N >= 1024 C does not fit L2, so each pass over C comes
+    //             from L3; KC = 512 halves those passes.
+    //   MC = 84 (6 * MR): packed A block 84 * 512 * 4 = 168 KiB of the 2 MiB L2.
+    //   NC = 4096 (128 * NR): packed B block 512 * 4096 * 4 = 8 MiB, in L3.
     //   Measured (goto_sgemm_serial, 1 thread, GFLOP/s, median of 14 runs
     //   timed by thread CPU time, 2026-11-27, a shared and noisy machine:
     //   differences under ~5% are noise):
@@ -68,12 +75,21 @@ const MicroKernelConfig table[] = {
     //                                      256: 121-134 / 121-130   384: 118-135 / 128-135
     //     MC (KC = 256), N = 1024 / 2048:  112: 126-134 / 125-134
     //                                      336: 123-132 / 117-128   1008: 109-129 / 118
-    //   KC = 128 loses: C is read and written once per KC block. From 256 up
-    //   the curve is flat, so KC keeps the value the L1 arithmetic gives.
-    //   MC: the smallest tried was the best at N = 2048, where the B block
-    //   (2-4 MiB) no longer fits L2 and its panels streaming in from L3 evict
-    //   a large A block; 112 KiB of A leaves L2 room for them.
-    {"avx512_14x32", 14, 32, 112, 256, 4096, microkernel_avx512_14x32, has_avx512, pack_a_avx512_14},
+    //   Second pass (same harness, the configurations interleaved round by
+    //   round so the noise hits them alike; medians of 5-21 rounds):
+    //     (MC, KC)            N = 512     1024       2048
+    //     (112, 256)          148        136-139    135-141
+    //     (112, 512)          151        140-141    139-144
+    //     (84, 512)           151        145        141-148
+    //     (56, 512)           151        141-143    142-147
+    //     (112, 1024)          -         141         -
+    //   KC = 128 loses: C is read and written once per KC block. KC = 512
+    //   wins 3-5% over 256 for the same reason, although its B micro-panel
+    //   no longer fits L1. MC: smaller is better once the B block no longer
+    //   fits L2 (its panels streaming in from L3 evict a large A block).
+    //   NC = 1024 or 1536 (so that a KC = 256 B block fits L2) measured no
+    //   better than 4096 at N = 2048 (131 and 130 against 136).
+    {"avx512_14x32", 14, 32, 84, 512, 4096, microkernel_avx512_14x32, has_avx512, pack_a_avx512_14},
 #endif
 #if defined(GEMMLAB_HAVE_NEON)
     // neon_8x12: MR = 8, NR = 12 (24 q-register accumulators, see its file).

@@ -63,8 +63,10 @@ void microkernel_avx512_14x32(int kc, float alpha, const float* a, const float* 
   for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
 
   // The k loop, unrolled by 4 (fewer loop branches and pointer updates per
-  // FMA). The A micro-panel streams in from L2 while the B micro-panel stays
-  // in L1, so A is prefetched kPrefetchA steps ahead.
+  // FMA). The A micro-panel streams in from L2, so it is prefetched
+  // kPrefetchA steps ahead. (With the table's KC = 512 the B micro-panel,
+  // 64 KiB, comes from L2 too, not L1: see blocking.cpp. Its stream is one
+  // contiguous run that the hardware prefetcher follows.)
   constexpr int kPrefetchA = 16;  // 16 steps x 56 bytes = 896 bytes ahead
   // The tile of C is needed only after the k loop: ask for one of its rows
   // (two cache lines) per unrolled step, so the likely misses overlap with
