@@ -301,3 +301,16 @@ TEST(TeachingKernels, TiledGivesTheSameBitsAsLoopOrder) {
 
 }  // namespace
 }  // namespace gemmlab
+
+namespace gemmlab {
+namespace {
+
+TEST(KernelStatus, BlockedNamesTheMicroKernelCopyItRuns) {
+  // The portable source is compiled for the baseline and for AVX2 + FMA; the
+  // status says which copy this CPU runs (see src/gemm/blocked.cpp).
+  const std::string status = kernel_status(Kernel::blocked);
+  EXPECT_EQ(status.rfind("yes: micro-kernel portable_", 0), 0u) << status;
+}
+
+}  // namespace
+}  // namespace gemmlab

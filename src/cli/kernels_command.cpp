@@ -50,10 +50,10 @@ int run_kernels(std::span<const std::string> args) {
   std::cout << "features: " << cpu.summary() << '\n';
   if (!cpu.disabled.empty()) std::cout << "hidden by GEMMLAB_DISABLE_ISA: " << cpu.disabled << '\n';
   std::cout << "threads:  " << num_threads() << " per call (GEMMLAB_NUM_THREADS)\n\n";
-  std::printf("%-12s %-10s %-52s %s\n", "kernel", "isa", "available", "what it is");
+  std::printf("%-12s %-14s %-58s %s\n", "kernel", "isa", "available", "what it is");
   for (Kernel k : all_kernels()) {
     const std::string status = kernel_status(k);
-    std::printf("%-12s %-10s %-52s %s\n", std::string(kernel_name(k)).c_str(), std::string(kernel_isa(k)).c_str(),
+    std::printf("%-12s %-14s %-58s %s\n", std::string(kernel_name(k)).c_str(), std::string(kernel_isa(k)).c_str(),
                 status.c_str(), std::string(kernel_description(k)).c_str());
   }
   return 0;

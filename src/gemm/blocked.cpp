@@ -25,6 +25,8 @@ const MicroKernelConfig& portable_config() {
 
 }  // namespace
 
+const char* blocked_micro_kernel_name() { return portable_config().name; }
+
 void sgemm_blocked(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta,
                    float* C, int ldc) {
   static const MicroKernelConfig& cfg = portable_config();  // chosen once (thread-safe static)

@@ -44,6 +44,9 @@ void sgemm_tiled(int M, int N, int K, float alpha, const float* A, int lda, cons
                  float* C, int ldc);
 void sgemm_blocked(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta,
                    float* C, int ldc);
+// Which copy of the portable micro-kernel Kernel::blocked runs on this CPU
+// ("portable_4x16", or "portable_avx2_4x16": the same source compiled for AVX2 + FMA).
+const char* blocked_micro_kernel_name();
 #if defined(GEMMLAB_HAVE_AVX2)
 void sgemm_avx2(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta,
                 float* C, int ldc);

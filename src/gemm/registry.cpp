@@ -100,6 +100,7 @@ std::string kernel_status(Kernel k) {
   }
   if (e.fn == nullptr) return "no: not compiled into this binary (needs " + std::string(e.isa) + " target)";
   if (!e.cpu_supports()) return "no: this CPU lacks " + std::string(e.isa);
+  if (k == Kernel::blocked) return std::string("yes: micro-kernel ").append(detail::blocked_micro_kernel_name());
   return "yes";
 }
 
