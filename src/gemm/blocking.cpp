@@ -88,8 +88,11 @@ const MicroKernelConfig table[] = {
     //     (112, 1024)          -         141         -
     //   KC = 128 loses: C is read and written once per KC block. KC = 512
     //   wins 3-5% over 256 for the same reason, although its B micro-panel
-    //   no longer fits L1. MC: smaller is better once the B block no longer
-    //   fits L2 (its panels streaming in from L3 evict a large A block).
+    //   no longer fits L1. (In gemmlab-bench on the quiet machine, 3 runs
+    //   each, 12:30 UTC: N = 1024 143-154 -> 151-153, N = 2048 148-155 ->
+    //   152-155: smaller than the harness shows, within the bench's noise.)
+    //   MC: smaller is better once the B block no longer fits L2 (its
+    //   panels streaming in from L3 evict a large A block).
     //   NC = 1024 or 1536 (so that a KC = 256 B block fits L2) measured no
     //   better than 4096 at N = 2048 (131 and 130 against 136).
     {"avx512_14x32", 14, 32, 84, 512, 4096, microkernel_avx512_14x32, has_avx512, pack_a_avx512_14},

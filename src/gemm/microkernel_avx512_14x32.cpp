@@ -26,6 +26,10 @@
 //   3 + AVX-512 gather pack_a                     138-141 124-146 133-134 132-135
 //   4 + MC 336 -> 112, C prefetch spread out      138-145 131-149 132-141 138-140
 //   OpenBLAS 0.3.21 (SkylakeX kernels), same runs 141-149 144-150 138-143 149-153
+//   5 + KC 256 -> 512, MC 112 -> 84 (blocking.cpp): gemmlab-bench, wall
+//   clock, quiet machine (load < 1.2), 3 runs, 2026-11-27 12:30 UTC
+//   (N = 256 runs the small path):    before 152-163 155-157 143-154 148-155
+//                                     after  156-159 156     151-153 152-155
 // The kernel alone, on panels in L1, runs at 171-175 (the FMA peak probe
 // gives 173-177): what is left is memory traffic around it.
 #include <immintrin.h>
