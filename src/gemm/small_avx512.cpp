@@ -15,7 +15,8 @@
 // tiles of nearly equal height (16 rows -> 8 + 8, 32 -> 11 + 11 + 10), so no
 // tile is left with a row or two and too few accumulators to hide the FMA
 // latency (4 cycles x 2 FMA ports = 8 independent accumulators needed).
-// A C of at most 7 rows gets tiles 64 columns wide instead (run_wide_tile).
+// A C of at most 7 rows gets tiles 64 columns wide instead (run_wide_tile),
+// except for its last 1..32 columns, which take the 16- or 32-wide tile.
 //
 // Measured (1 thread, GFLOP/s, median; scratch harness, thread CPU time,
 // 2026-11-27), this path vs the packed driver vs OpenBLAS 0.3.21 (SkylakeX
