@@ -44,7 +44,8 @@ TEST(Packing, PackALayoutAndZeroPadding) {
   const int mc = 23, kc = 9, lda = 30, mr = 7;
   std::vector<float> A(static_cast<std::size_t>(mc) * lda);
   for (int i = 0; i < mc; ++i)
-    for (int p = 0; p < lda; ++p) A[static_cast<std::size_t>(i) * lda + p] = 1000.0f * i + p + 1;  // never 0
+    for (int p = 0; p < lda; ++p)
+      A[static_cast<std::size_t>(i) * lda + p] = static_cast<float>(1000 * i + p + 1);  // never 0
   const std::size_t stride = detail::panel_stride(mr, kc);
   std::vector<float> packed(stride * 4, -1.0f);
   detail::pack_a(mc, kc, A.data(), lda, mr, packed.data());
@@ -52,7 +53,7 @@ TEST(Packing, PackALayoutAndZeroPadding) {
     for (int p = 0; p < kc; ++p)
       for (int i = 0; i < mr; ++i) {
         const int row = panel * mr + i;
-        const float expected = row < mc ? 1000.0f * row + p + 1 : 0.0f;
+        const float expected = row < mc ? static_cast<float>(1000 * row + p + 1) : 0.0f;
         ASSERT_EQ(packed[panel * stride + static_cast<std::size_t>(p) * mr + i], expected)
             << "panel " << panel << " p " << p << " i " << i;
       }
@@ -64,7 +65,7 @@ TEST(Packing, PackBLayoutAndZeroPadding) {
   const int kc = 5, nc = 37, ldb = 50, nr = 16;
   std::vector<float> B(static_cast<std::size_t>(kc) * ldb);
   for (int p = 0; p < kc; ++p)
-    for (int j = 0; j < ldb; ++j) B[static_cast<std::size_t>(p) * ldb + j] = 1000.0f * p + j + 1;
+    for (int j = 0; j < ldb; ++j) B[static_cast<std::size_t>(p) * ldb + j] = static_cast<float>(1000 * p + j + 1);
   const std::size_t stride = detail::panel_stride(nr, kc);
   std::vector<float> packed(stride * 3, -1.0f);
   detail::pack_b(kc, nc, B.data(), ldb, nr, packed.data());
@@ -72,7 +73,7 @@ TEST(Packing, PackBLayoutAndZeroPadding) {
     for (int p = 0; p < kc; ++p)
       for (int j = 0; j < nr; ++j) {
         const int col = panel * nr + j;
-        const float expected = col < nc ? 1000.0f * p + col + 1 : 0.0f;
+        const float expected = col < nc ? static_cast<float>(1000 * p + col + 1) : 0.0f;
         ASSERT_EQ(packed[panel * stride + static_cast<std::size_t>(p) * nr + j], expected)
             << "panel " << panel << " p " << p << " j " << j;
       }
@@ -321,6 +322,11 @@ TEST(SmallPathAvx512, BothSidesOfTheCrossover) {
 // Restores the thread count when a test ends, whatever happens.
 struct ThreadCountGuard {
   int saved = num_threads();
+  ThreadCountGuard() = default;
+  ThreadCountGuard(const ThreadCountGuard&) = delete;
+  ThreadCountGuard& operator=(const ThreadCountGuard&) = delete;
+  ThreadCountGuard(ThreadCountGuard&&) = delete;
+  ThreadCountGuard& operator=(ThreadCountGuard&&) = delete;
   ~ThreadCountGuard() { set_num_threads(saved); }
 };
 
@@ -399,11 +405,12 @@ TEST_P(ThreadedKernel, ConcurrentCallersFromUserThreads) {
   set_num_threads(2);
   std::atomic<int> failures{0};
   std::vector<std::thread> users;
+  users.reserve(4);
   for (int u = 0; u < 4; ++u)
     users.emplace_back([&, u] {
       for (int repeat = 0; repeat < 3; ++repeat) {
         GemmCase c{90 + 7 * u, 150 + 5 * u, 400 + 3 * repeat, 1.0f, 0.5f, 0, 0, 0};
-        c.seed = static_cast<std::uint64_t>(1000 + 10 * u + repeat);
+        c.seed = 1000 + 10 * static_cast<std::uint64_t>(u) + static_cast<std::uint64_t>(repeat);
         const auto r = testing::run_case(GetParam(), c);
         if (r.failures != 0 || r.guard_hits != 0) failures.fetch_add(1);
       }

@@ -34,12 +34,12 @@ namespace gemmlab::detail {
 // One micro-kernel and the block sizes the driver uses with it.
 // Invariants (checked by the tests): mc % mr == 0, nc % nr == 0, all > 0.
 struct MicroKernelConfig {
-  const char* name;          // ISA and tile, e.g. "avx512_14x32"
-  int mr, nr;                // register tile: MR rows x NR columns of C
-  int mc, kc, nc;            // cache blocks (see blocking.cpp for the arithmetic)
-  MicroKernelFn fn;          // the micro-kernel (microkernel.hpp contract)
-  bool (*cpu_supports)();    // may this CPU run fn?
-  PackAFn pack_a = nullptr;  // optional faster pack_a for this MR (same layout); nullptr: the portable one
+  const char* name = nullptr;        // ISA and tile, e.g. "avx512_14x32"
+  int mr = 0, nr = 0;                // register tile: MR rows x NR columns of C
+  int mc = 0, kc = 0, nc = 0;        // cache blocks (see blocking.cpp for the arithmetic)
+  MicroKernelFn fn = nullptr;        // the micro-kernel (microkernel.hpp contract)
+  bool (*cpu_supports)() = nullptr;  // may this CPU run fn?
+  PackAFn pack_a = nullptr;          // optional faster pack_a for this MR (same layout); nullptr: the portable one
 };
 
 // C := alpha * A * B + beta * C with the given micro-kernel. Same argument

@@ -34,6 +34,8 @@
 // gives 173-177): what is left is memory traffic around it.
 #include <immintrin.h>
 
+#include <cstddef>
+
 #include "gemm/microkernel.hpp"
 
 namespace gemmlab::detail {
@@ -64,14 +66,15 @@ __mmask16 high_mask(int n) {
 void microkernel_avx512_14x32(int kc, float alpha, const float* a, const float* b, float beta, float* c, int ldc, int m,
                               int n) {
   __m512 acc[MR][2];
-  for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+  for (auto& row : acc) row[0] = row[1] = _mm512_setzero_ps();
 
   // The k loop, unrolled by 4 (fewer loop branches and pointer updates per
   // FMA). The A micro-panel streams in from L2, so it is prefetched
   // kPrefetchA steps ahead. (With the table's KC = 512 the B micro-panel,
   // 64 KiB, comes from L2 too, not L1: see blocking.cpp. Its stream is one
   // contiguous run that the hardware prefetcher follows.)
-  constexpr int kPrefetchA = 16;  // 16 steps x 56 bytes = 896 bytes ahead
+  constexpr std::ptrdiff_t kPrefetchA = 16;           // 16 steps x 56 bytes = 896 bytes ahead
+  constexpr std::ptrdiff_t a_step = MR, b_step = NR;  // floats per k step in each panel
   // The tile of C is needed only after the k loop: ask for one of its rows
   // (two cache lines) per unrolled step, so the likely misses overlap with
   // the FMAs without a burst of 28 prefetches filling the miss buffers.
@@ -84,15 +87,15 @@ void microkernel_avx512_14x32(int kc, float alpha, const float* a, const float* 
       _mm_prefetch(reinterpret_cast<const char*>(row + 31), _MM_HINT_T0);
       ++c_row_to_prefetch;
     }
-    _mm_prefetch(reinterpret_cast<const char*>(a + kPrefetchA * MR), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(a + kPrefetchA * MR + 2 * MR), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(a + kPrefetchA * MR + 4 * MR - 1), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(a + kPrefetchA * a_step), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(a + kPrefetchA * a_step + 2 * a_step), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(a + kPrefetchA * a_step + 4 * a_step - 1), _MM_HINT_T0);
     rank1_update(acc, a, b);
-    rank1_update(acc, a + MR, b + NR);
-    rank1_update(acc, a + 2 * MR, b + 2 * NR);
-    rank1_update(acc, a + 3 * MR, b + 3 * NR);
-    a += 4 * MR;
-    b += 4 * NR;
+    rank1_update(acc, a + a_step, b + b_step);
+    rank1_update(acc, a + 2 * a_step, b + 2 * b_step);
+    rank1_update(acc, a + 3 * a_step, b + 3 * b_step);
+    a += 4 * a_step;
+    b += 4 * b_step;
   }
   for (; p < kc; ++p) {
     rank1_update(acc, a, b);

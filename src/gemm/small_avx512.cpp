@@ -29,11 +29,14 @@
 // in simd.cpp (use_small_path_avx512), from measurements.
 #include <immintrin.h>
 
+#include <cstddef>
+
 #include "gemm/small.hpp"
 
 namespace gemmlab::detail {
 namespace {
 
+constexpr std::ptrdiff_t kLanes = 16;  // floats in one zmm register
 constexpr int kMaxRows = 14;
 constexpr int kMaxWideRows = 7;  // 7 rows x 4 zmm = 28 accumulators
 
@@ -57,22 +60,22 @@ void small_tile(int K, float alpha, const float* A, int lda, const float* B, int
 #pragma GCC unroll 16
     for (int v = 0; v < VECS; ++v) acc[i][v] = _mm512_setzero_ps();
 
-  // The k loop: one rank-1 update per step, B's row p loaded (masked) from B
-  // itself, A's column p broadcast element by element from A's rows.
-  // Unrolled by 2: each step needs up to 14 row offsets of A, more than the
-  // free general registers, so GCC 12 reloads some from the stack every
-  // step; two steps per iteration share those reloads, the pointer updates
-  // and the loop branch. Measured (1 thread, GFLOP/s, medians of 24
-  // interleaved runs, 2026-11-27, not unrolled -> unrolled): recurrence
-  // 49 x (64x256x256, beta = 1) 143-148 -> 151-153, 64x512x512 150-157 ->
-  // 159-165, 256^3 157-162 -> 161-166; 16^3, 32^3, 64^3 unchanged.
-  // (Unrolled by 4: no better than 2.)
+      // The k loop: one rank-1 update per step, B's row p loaded (masked) from B
+      // itself, A's column p broadcast element by element from A's rows.
+      // Unrolled by 2: each step needs up to 14 row offsets of A, more than the
+      // free general registers, so GCC 12 reloads some from the stack every
+      // step; two steps per iteration share those reloads, the pointer updates
+      // and the loop branch. Measured (1 thread, GFLOP/s, medians of 24
+      // interleaved runs, 2026-11-27, not unrolled -> unrolled): recurrence
+      // 49 x (64x256x256, beta = 1) 143-148 -> 151-153, 64x512x512 150-157 ->
+      // 159-165, 256^3 157-162 -> 161-166; 16^3, 32^3, 64^3 unchanged.
+      // (Unrolled by 4: no better than 2.)
 #pragma GCC unroll 2
   for (int p = 0; p < K; ++p) {
     const float* b_row = B + static_cast<long>(p) * ldb;
     __m512 b[VECS];
 #pragma GCC unroll 16
-    for (int v = 0; v < VECS; ++v) b[v] = _mm512_maskz_loadu_ps(mask[v], b_row + 16 * v);
+    for (int v = 0; v < VECS; ++v) b[v] = _mm512_maskz_loadu_ps(mask[v], b_row + kLanes * v);
 #pragma GCC unroll 16
     for (int i = 0; i < ROWS; ++i) {
       const __m512 ai = _mm512_set1_ps(A[static_cast<long>(i) * lda + p]);
@@ -95,7 +98,7 @@ void small_tile(int K, float alpha, const float* A, int lda, const float* B, int
     for (int i = 0; i < ROWS; ++i)
 #pragma GCC unroll 16
       for (int v = 0; v < VECS; ++v) {
-        const __m512 c_old = _mm512_maskz_loadu_ps(mask[v], C + static_cast<long>(i) * ldc + 16 * v);
+        const __m512 c_old = _mm512_maskz_loadu_ps(mask[v], C + static_cast<long>(i) * ldc + kLanes * v);
         acc[i][v] = _mm512_fmadd_ps(vb, c_old, _mm512_mul_ps(va, acc[i][v]));
       }
   } else {
@@ -107,7 +110,8 @@ void small_tile(int K, float alpha, const float* A, int lda, const float* B, int
 #pragma GCC unroll 16
   for (int i = 0; i < ROWS; ++i)
 #pragma GCC unroll 16
-    for (int v = 0; v < VECS; ++v) _mm512_mask_storeu_ps(C + static_cast<long>(i) * ldc + 16 * v, mask[v], acc[i][v]);
+    for (int v = 0; v < VECS; ++v)
+      _mm512_mask_storeu_ps(C + static_cast<long>(i) * ldc + kLanes * v, mask[v], acc[i][v]);
 }
 
 // Picks the instantiation for a tile of `rows` rows (1..kMaxRows).

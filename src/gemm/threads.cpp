@@ -49,6 +49,11 @@ namespace {
 
 class ThreadPool {
  public:
+  ThreadPool() = default;
+  ThreadPool(const ThreadPool&) = delete;  // one pool, owned by the library
+  ThreadPool& operator=(const ThreadPool&) = delete;
+  ThreadPool(ThreadPool&&) = delete;
+  ThreadPool& operator=(ThreadPool&&) = delete;
   ~ThreadPool() {
     {
       std::lock_guard lock(state_mutex_);
