@@ -28,7 +28,9 @@
 // docs/tanh_fit.py): the rational function itself is within
 // 6.5e-9 of tanh on [0, 9], far below float rounding, so the error that
 // remains is the rounding of the float evaluation (Estrin's scheme, one
-// division), measured exhaustively: see gemmlab::tanh_max_abs_error.
+// division; the AVX-512 pass replaces the division by a reciprocal estimate
+// refined by one Newton step), measured exhaustively: see
+// gemmlab::tanh_max_abs_error.
 // The result is finally clamped to [-1, 1], so |tanh_float(x)| <= 1 always.
 //
 // Special values fall out of the arithmetic: NaN compares false everywhere,
