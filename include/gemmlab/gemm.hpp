@@ -48,7 +48,7 @@ void sgemm(Kernel k, int M, int N, int K, float alpha, const float* A, int lda, 
 // Throws shape_error when A, B and C do not fit together.
 void gemm(Kernel k, ConstMatrixView A, ConstMatrixView B, MatrixView C, float alpha = 1.0f, float beta = 0.0f);
 
-// "naive", "blocked", "simd", "simd-avx2", "simd-avx512", "simd-neon".
+// "naive", "loop-order", "tiled", "blocked", "simd", "simd-avx2", "simd-avx512", "simd-neon".
 std::string_view kernel_name(Kernel k);
 // Throws std::invalid_argument listing the valid names.
 Kernel kernel_from_name(std::string_view name);

@@ -37,7 +37,7 @@ const MicroKernelConfig table[] = {
     //             512 * 4 * 4 = 8 KiB: 40 KiB of the 48 KiB L1.
     //   MC = 128 (32 * MR): packed A block 128 * 512 * 4 = 256 KiB of the 2 MiB L2.
     //   NC = 4096 (256 * NR): packed B block 512 * 4096 * 4 = 8 MiB, in L3.
-    // Why KC is twice the other kernels': this kernel prefetches nothing (no
+    // Why KC = 512 (as for avx2 and avx512, not 256): this kernel prefetches nothing (no
     // intrinsics), so every micro-kernel call stalls on the first touch of its
     // 4 x 16 tile of C, which for N >= 1024 comes from L3; the fewer KC blocks,
     // the fewer times each tile of C is fetched. Measured (CPU time, AVX2 copy,

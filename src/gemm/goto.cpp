@@ -36,8 +36,8 @@ void pack_a(int mc, int kc, const float* A, int lda, int mr, float* packed) {
   for (int i0 = 0; i0 < mc; i0 += mr, packed += stride) {
     const int rows = std::min(mr, mc - i0);
     // Read A along its rows (contiguous) and scatter into the panel, whose
-    // columns are MR floats apart: the panel (MR * KC floats, 14 KiB for
-    // 14 x 256) stays in L1 while it is written.
+    // columns are MR floats apart: the panel (MR * KC floats, 28 KiB for
+    // 14 x 512) stays in L1 while it is written.
     for (int i = 0; i < rows; ++i) {
       const float* a_row = A + index(i0 + i) * lda;
       for (int p = 0; p < kc; ++p) packed[index(p) * mr + i] = a_row[p];

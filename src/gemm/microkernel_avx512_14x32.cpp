@@ -6,8 +6,9 @@
 //
 // Why 14 x 32: each row of the tile is 32 floats = 2 zmm, so 14 rows hold
 // 28 accumulators; with the 2 zmm of the current B row that is 30 of the 32
-// zmm registers, and A's elements are broadcast straight from memory by the
-// FMA instruction ({1to16} embedded broadcast), so they need no register.
+// zmm registers; each element of A is broadcast into the one spare zmm
+// (GCC 12 emits vbroadcastss from memory, not the FMA's {1to16} form), used
+// by two FMAs, then overwritten: 31 of the 32 registers.
 // Per k step: 2 loads of B + 14 broadcasts of A feed 28 FMAs. This CPU
 // (Sapphire/Emerald Rapids server core) issues 2 zmm FMAs per cycle with a
 // latency of 4 cycles, so at least 2 x 4 = 8 independent accumulators are
