@@ -44,6 +44,37 @@ __mmask16 mask_for(int columns) {  // the first `columns` (0..16) lanes
   return columns >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << columns) - 1u);
 }
 
+// The k loop of a tile: acc += A[0:ROWS, 0:K] * B[0:K, 0:16 * VECS].
+// MASKED: B's rows are loaded with the column masks (the right edge of C);
+// a full-width tile uses plain loads, because a masked load costs an extra
+// vector-ALU uop on the ports the FMAs need.
+template <int ROWS, int VECS, bool MASKED>
+[[gnu::always_inline]] inline void k_loop(__m512 (&acc)[ROWS][VECS], int K, const float* A, int lda, const float* B,
+                                          int ldb, const __mmask16 (&mask)[VECS]) {
+  // Unrolled by 2: each step needs up to 14 row offsets of A, more than the
+  // free general registers, so GCC 12 reloads some from the stack every
+  // step; two steps per iteration share those reloads, the pointer updates
+  // and the loop branch. Measured (1 thread, GFLOP/s, medians of 24
+  // interleaved runs, 2026-11-27, not unrolled -> unrolled): recurrence
+  // 49 x (64x256x256, beta = 1) 143-148 -> 151-153, 64x512x512 150-157 ->
+  // 159-165, 256^3 157-162 -> 161-166; 16^3, 32^3, 64^3 unchanged.
+  // (Unrolled by 4: no better than 2.)
+#pragma GCC unroll 2
+  for (int p = 0; p < K; ++p) {
+    const float* b_row = B + static_cast<long>(p) * ldb;
+    __m512 b[VECS];
+#pragma GCC unroll 16
+    for (int v = 0; v < VECS; ++v)
+      b[v] = MASKED ? _mm512_maskz_loadu_ps(mask[v], b_row + kLanes * v) : _mm512_loadu_ps(b_row + kLanes * v);
+#pragma GCC unroll 16
+    for (int i = 0; i < ROWS; ++i) {
+      const __m512 ai = _mm512_set1_ps(A[static_cast<long>(i) * lda + p]);
+#pragma GCC unroll 16
+      for (int v = 0; v < VECS; ++v) acc[i][v] = _mm512_fmadd_ps(ai, b[v], acc[i][v]);
+    }
+  }
+}
+
 // One ROWS x (16 * VECS) tile of C, n <= 16 * VECS columns of which are real.
 template <int ROWS, int VECS>
 void small_tile(int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc,
@@ -60,29 +91,12 @@ void small_tile(int K, float alpha, const float* A, int lda, const float* B, int
 #pragma GCC unroll 16
     for (int v = 0; v < VECS; ++v) acc[i][v] = _mm512_setzero_ps();
 
-      // The k loop: one rank-1 update per step, B's row p loaded (masked) from B
-      // itself, A's column p broadcast element by element from A's rows.
-      // Unrolled by 2: each step needs up to 14 row offsets of A, more than the
-      // free general registers, so GCC 12 reloads some from the stack every
-      // step; two steps per iteration share those reloads, the pointer updates
-      // and the loop branch. Measured (1 thread, GFLOP/s, medians of 24
-      // interleaved runs, 2026-11-27, not unrolled -> unrolled): recurrence
-      // 49 x (64x256x256, beta = 1) 143-148 -> 151-153, 64x512x512 150-157 ->
-      // 159-165, 256^3 157-162 -> 161-166; 16^3, 32^3, 64^3 unchanged.
-      // (Unrolled by 4: no better than 2.)
-#pragma GCC unroll 2
-  for (int p = 0; p < K; ++p) {
-    const float* b_row = B + static_cast<long>(p) * ldb;
-    __m512 b[VECS];
-#pragma GCC unroll 16
-    for (int v = 0; v < VECS; ++v) b[v] = _mm512_maskz_loadu_ps(mask[v], b_row + kLanes * v);
-#pragma GCC unroll 16
-    for (int i = 0; i < ROWS; ++i) {
-      const __m512 ai = _mm512_set1_ps(A[static_cast<long>(i) * lda + p]);
-#pragma GCC unroll 16
-      for (int v = 0; v < VECS; ++v) acc[i][v] = _mm512_fmadd_ps(ai, b[v], acc[i][v]);
-    }
-  }
+  // The k loop: one rank-1 update per step, B's row p loaded from B itself,
+  // A's column p broadcast element by element from A's rows.
+  if (n == 16 * VECS)
+    k_loop<ROWS, VECS, false>(acc, K, A, lda, B, ldb, mask);
+  else
+    k_loop<ROWS, VECS, true>(acc, K, A, lda, B, ldb, mask);
 
   // Write-back in two passes: every row of C is read (beta != 0) before any
   // is stored. When C is narrower than a tile (the seed RNN's H = 5, ldc = 5)
