@@ -40,19 +40,21 @@ void rnn_cell(Kernel k, ConstMatrixView X, ConstMatrixView Wx, ConstMatrixView Y
               ConstMatrixView b, MatrixView Y) {
   const int batch = X.rows();
   const int hidden = Wx.cols();
+  // Shape checks; each message is built only when its check fails (building
+  // the strings every call would cost more than the seed's arithmetic).
   const char* where = "rnn_cell";
-  require_shape(X.cols() == Wx.rows(), where,
-                "X is " + shape_of(X) + " but Wx is " + shape_of(Wx) + " (X.cols must equal Wx.rows)");
-  require_shape(Y.rows() == batch && Y.cols() == hidden, where,
-                "Y is " + shape_of(Y) + " but X·Wx is " + shape_string(batch, hidden));
-  require_shape(b.rows() == 1 && b.cols() == hidden, where,
-                "b is " + shape_of(b) + " but must be " + shape_string(1, hidden));
+  if (X.cols() != Wx.rows())
+    require_shape(false, where, "X is " + shape_of(X) + " but Wx is " + shape_of(Wx) + " (X.cols must equal Wx.rows)");
+  if (Y.rows() != batch || Y.cols() != hidden)
+    require_shape(false, where, "Y is " + shape_of(Y) + " but X·Wx is " + shape_string(batch, hidden));
+  if (b.rows() != 1 || b.cols() != hidden)
+    require_shape(false, where, "b is " + shape_of(b) + " but must be " + shape_string(1, hidden));
   const bool has_state = Yprev.rows() > 0;
   if (has_state) {
-    require_shape(Yprev.rows() == batch && Yprev.cols() == hidden, where,
-                  "Yprev is " + shape_of(Yprev) + " but must be " + shape_string(batch, hidden));
-    require_shape(Wy.rows() == hidden && Wy.cols() == hidden, where,
-                  "Wy is " + shape_of(Wy) + " but must be " + shape_string(hidden, hidden));
+    if (Yprev.rows() != batch || Yprev.cols() != hidden)
+      require_shape(false, where, "Yprev is " + shape_of(Yprev) + " but must be " + shape_string(batch, hidden));
+    if (Wy.rows() != hidden || Wy.cols() != hidden)
+      require_shape(false, where, "Wy is " + shape_of(Wy) + " but must be " + shape_string(hidden, hidden));
   }
 
   gemm(k, X, Wx, Y, 1.0f, 0.0f);                     // Y  = X·Wx
