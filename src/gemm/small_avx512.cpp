@@ -51,16 +51,28 @@ __mmask16 mask_for(int columns) {  // the first `columns` (0..16) lanes
 template <int ROWS, int VECS, bool MASKED>
 [[gnu::always_inline]] inline void k_loop(__m512 (&acc)[ROWS][VECS], int K, const float* A, int lda, const float* B,
                                           int ldb, const __mmask16 (&mask)[VECS]) {
-  // Unrolled by 2: each step needs up to 14 row offsets of A, more than the
-  // free general registers, so GCC 12 reloads some from the stack every
-  // step; two steps per iteration share those reloads, the pointer updates
-  // and the loop branch. Measured (1 thread, GFLOP/s, medians of 24
-  // interleaved runs, 2026-11-27, not unrolled -> unrolled): recurrence
-  // 49 x (64x256x256, beta = 1) 143-148 -> 151-153, 64x512x512 150-157 ->
-  // 159-165, 256^3 157-162 -> 161-166; 16^3, 32^3, 64^3 unchanged.
-  // (Unrolled by 4: no better than 2.)
+  // A's elements come from up to 14 rows, lda apart. Addressed as A + p +
+  // i * lda, that is 13 offsets in general registers besides the pointers
+  // and the loop counter: more than x86-64 has, so GCC 12 kept some on the
+  // stack (and in vector registers, whose moves take an FMA port) and
+  // reloaded them every step. Split into a top and a bottom half that share
+  // one set of offsets, the loop needs 2 pointers and ROWS / 2 offsets, all
+  // in registers. Measured (1 thread, thread CPU time, median of 15,
+  // GFLOP/s, three interleaved runs, 2026-11-27, before -> after):
+  // 13x32x256 165-167 -> 172-173, 64^3 149-154 -> 157-161, 256^3 162-164
+  // -> 164-170, RNN recurrence 49 x (64x256x256) 157-159 -> 162-164,
+  // projection 3200x256x128 147-149 -> 150-153.
+  // Unrolled by 2: two steps per iteration share the pointer updates and
+  // the loop branch (measured before the split: recurrence 143-148 ->
+  // 151-153, 256^3 157-162 -> 161-166; by 4 no better than by 2).
+  constexpr int kTop = (ROWS + 1) / 2;  // rows 0 .. kTop-1 from a_top, the rest from a_bottom
+  std::ptrdiff_t row_offset[kTop];
+#pragma GCC unroll 16
+  for (int i = 0; i < kTop; ++i) row_offset[i] = static_cast<std::ptrdiff_t>(i) * lda;
+  const float* a_top = A;
+  const float* a_bottom = ROWS > kTop ? A + static_cast<std::ptrdiff_t>(kTop) * lda : A;  // row kTop exists
 #pragma GCC unroll 2
-  for (int p = 0; p < K; ++p) {
+  for (int p = 0; p < K; ++p, ++a_top, ++a_bottom) {
     const float* b_row = B + static_cast<long>(p) * ldb;
     __m512 b[VECS];
 #pragma GCC unroll 16
@@ -68,7 +80,7 @@ template <int ROWS, int VECS, bool MASKED>
       b[v] = MASKED ? _mm512_maskz_loadu_ps(mask[v], b_row + kLanes * v) : _mm512_loadu_ps(b_row + kLanes * v);
 #pragma GCC unroll 16
     for (int i = 0; i < ROWS; ++i) {
-      const __m512 ai = _mm512_set1_ps(A[static_cast<long>(i) * lda + p]);
+      const __m512 ai = _mm512_set1_ps(i < kTop ? a_top[row_offset[i]] : a_bottom[row_offset[i - kTop]]);
 #pragma GCC unroll 16
       for (int v = 0; v < VECS; ++v) acc[i][v] = _mm512_fmadd_ps(ai, b[v], acc[i][v]);
     }
