@@ -80,7 +80,7 @@ std::vector<PeakProbe> available_probes() {
   if (cpu.avx2 && cpu.fma) probes.push_back({"avx2", "256-bit AVX2 FMA", 8, peak_loop_avx2});
 #endif
 #if defined(GEMMLAB_BENCH_HAVE_AVX512)
-  if (cpu.avx512f) probes.push_back({"avx512", "512-bit AVX-512F FMA", 16, peak_loop_avx512});
+  if (cpu.avx512_f_vl_bw_dq()) probes.push_back({"avx512", "512-bit AVX-512F FMA", 16, peak_loop_avx512});
 #endif
 #if defined(GEMMLAB_BENCH_HAVE_NEON)
   if (cpu.neon) probes.push_back({"neon", "128-bit NEON FMA", 4, peak_loop_neon});

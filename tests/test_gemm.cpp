@@ -10,6 +10,7 @@
 #include <set>
 #include <string_view>
 
+#include "gemmlab/cpu.hpp"
 #include "test_util.hpp"
 
 namespace gemmlab {
@@ -44,6 +45,24 @@ TEST(KernelNames, SimdIsAlwaysAvailableAndResolvesToARealKernel) {
   EXPECT_TRUE(kernel_available(r));
   EXPECT_TRUE(kernel_available(Kernel::naive));
   EXPECT_TRUE(kernel_available(Kernel::blocked));
+}
+
+TEST(KernelNames, Avx512NeedsAllFourFeaturesItsFilesAreCompiledFor) {
+  // The *avx512* files are compiled with -mavx512f/vl/bw/dq: a CPU with
+  // AVX-512F alone (Xeon Phi) must not run them.
+  CpuFeatures f;
+  f.avx512f = true;
+  EXPECT_FALSE(f.avx512_f_vl_bw_dq());
+  f.avx512vl = f.avx512bw = true;
+  EXPECT_FALSE(f.avx512_f_vl_bw_dq());
+  f.avx512dq = true;
+  EXPECT_TRUE(f.avx512_f_vl_bw_dq());
+  // And the registry asks exactly that of this CPU.
+#if defined(GEMMLAB_HAVE_AVX512)
+  EXPECT_EQ(kernel_available(Kernel::simd_avx512), cpu_features().avx512_f_vl_bw_dq());
+#else
+  EXPECT_FALSE(kernel_available(Kernel::simd_avx512));
+#endif
 }
 
 TEST(SgemmArguments, NegativeSizesThrow) {

@@ -280,7 +280,7 @@ TEST_P(EveryMicroKernel, DriverWithTheRealBlocksAcrossKCAndNC) {
 bool avx512_here() { return kernel_available(Kernel::simd_avx512); }
 
 TEST(SmallPathAvx512, EveryShapeUpTo48Directly) {
-  if (!avx512_here()) GTEST_SKIP() << "this CPU lacks AVX-512F";
+  if (!avx512_here()) GTEST_SKIP() << "this CPU lacks AVX-512 (F, VL, BW, DQ)";
   // Called directly (not through the crossover): every tile height 1..14,
   // every tile width (16, 32, and 64 for C of at most 7 rows) and their
   // masked edges.
@@ -297,7 +297,7 @@ TEST(SmallPathAvx512, EveryShapeUpTo48Directly) {
 }
 
 TEST(SmallPathAvx512, BothSidesOfTheCrossover) {
-  if (!avx512_here()) GTEST_SKIP() << "this CPU lacks AVX-512F";
+  if (!avx512_here()) GTEST_SKIP() << "this CPU lacks AVX-512 (F, VL, BW, DQ)";
   // Shapes just inside and just outside the small path, through the public
   // kernel: the dispatcher must pick the path we expect, and both must be right.
   int inside = 0, outside = 0;

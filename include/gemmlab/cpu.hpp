@@ -28,6 +28,13 @@ struct CpuFeatures {
   int logical_cores = 1;
   std::string disabled;  // what GEMMLAB_DISABLE_ISA hid, as given
 
+  // The AVX-512 subset gemmlab's *avx512* files are compiled for
+  // (-mavx512f -mavx512vl -mavx512bw -mavx512dq, as on every Intel core
+  // since Skylake-SP and AMD since Zen 4): the compiler may use any of the
+  // four there, so the kernels need all four, not AVX-512F alone (Xeon Phi
+  // has F without VL/BW/DQ).
+  bool avx512_f_vl_bw_dq() const { return avx512f && avx512vl && avx512bw && avx512dq; }
+
   // "avx2 fma avx512f ..." — the flags that are set.
   std::string summary() const;
 };

@@ -37,7 +37,7 @@ enum class Kernel {
   blocked,      // portable C++ cache blocking, no intrinsics
   simd,         // the best SIMD kernel this CPU supports (falls back to blocked)
   simd_avx2,    // x86-64 AVX2 + FMA, 256-bit registers
-  simd_avx512,  // x86-64 AVX-512F, 512-bit registers
+  simd_avx512,  // x86-64 AVX-512 (F, VL, BW, DQ), 512-bit registers
   simd_neon,    // ARM64 NEON, 128-bit registers
 };
 

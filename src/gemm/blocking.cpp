@@ -28,7 +28,7 @@ namespace {
 
 bool always() { return true; }
 [[maybe_unused]] bool has_avx2_fma() { return cpu_features().avx2 && cpu_features().fma; }
-[[maybe_unused]] bool has_avx512() { return cpu_features().avx512f; }
+[[maybe_unused]] bool has_avx512() { return cpu_features().avx512_f_vl_bw_dq(); }
 [[maybe_unused]] bool has_neon() { return cpu_features().neon; }
 
 const MicroKernelConfig table[] = {

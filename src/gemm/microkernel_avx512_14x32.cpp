@@ -2,7 +2,7 @@
 //
 // Contract: microkernel.hpp. Compiled with the AVX-512 flags (the Makefile
 // recognises "avx512" in the file name); called only when the CPU has
-// AVX-512F.
+// AVX-512 (F, VL, BW, DQ: CpuFeatures::avx512_f_vl_bw_dq).
 //
 // Why 14 x 32: each row of the tile is 32 floats = 2 zmm, so 14 rows hold
 // 28 accumulators; with the 2 zmm of the current B row that is 30 of the 32

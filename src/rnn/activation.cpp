@@ -18,7 +18,7 @@ bool always() { return true; }
 bool has_avx2() { return cpu_features().avx2 && cpu_features().fma; }
 #endif
 #if defined(GEMMLAB_HAVE_AVX512)
-bool has_avx512() { return cpu_features().avx512f; }
+bool has_avx512() { return cpu_features().avx512_f_vl_bw_dq(); }
 #endif
 
 constexpr ActivationVariant variants[] = {

@@ -8,7 +8,7 @@
 // them. Here the tail is one masked vector (AVX-512 mask registers let a
 // load, a store and the arithmetic skip lanes), so a pass of up to 16 floats
 // is a single chain of dependent instructions, and one of 20 two chains that
-// run side by side. Called only when the CPU reports AVX-512F.
+// run side by side. Called only when the CPU reports AVX-512F, VL, BW and DQ.
 #include <immintrin.h>
 
 #include "rnn/activation.hpp"
