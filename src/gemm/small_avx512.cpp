@@ -7,7 +7,7 @@
 // plus the calls and loops of the five-loop driver) costs about as much as
 // the 32768 FMAs themselves, and the operands fit in L1 anyway, so
 // contiguity buys nothing. Here each tile reads B's rows directly (masked
-// loads at the right edge) and broadcasts A's elements from A's rows.
+// loads only at the right edge) and broadcasts A's elements from A's rows.
 //
 // Tiles: up to 14 rows x 32 columns (28 zmm accumulators), as the packed
 // micro-kernel; or x 16 columns (one zmm per row) when at most 16 columns are
@@ -20,10 +20,13 @@
 //
 // Measured (1 thread, GFLOP/s, median; scratch harness, thread CPU time,
 // 2026-11-27), this path vs the packed driver vs OpenBLAS 0.3.21 (SkylakeX
-// kernels) on the same shapes:
+// kernels) on the same shapes, before the k-loop changes below (k_loop):
 //   16x16x16 ~88-100; 32x32x32 ~143-151; 64x64x64 ~149-153 (OpenBLAS 84/148/161)
 //   M=4,   K=N=256: 109 (packed 17, OpenBLAS 82);  M=16, K=N=256: 153 (62, 83)
 //   M=64,  K=N=256: 149 (120, 134);                M=64, K=N=512: 142 (118, 131)
+// After them, in `make bench` (2026-11-27 14:10 UTC, AVX-512 peak 176 best
+// sample / 173 median): 16^3 106, 32^3 161, 64^3 169, 256^3 174, 384^3 172;
+// RNN input projection 3200x256x128 161.
 //
 // When the dispatcher takes this path instead of the packed one is decided
 // in simd.cpp (use_small_path_avx512), from measurements.
