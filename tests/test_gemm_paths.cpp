@@ -9,11 +9,13 @@
 #include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <limits>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "core/memory.hpp"
 #include "gemm/blocking.hpp"
 #include "gemm/goto.hpp"
 #include "gemm/small.hpp"
@@ -87,6 +89,26 @@ TEST(Packing, AlignedBufferIs64ByteAlignedAndOnlyGrows) {
   float* q = buf.reserve(100000);
   EXPECT_EQ(reinterpret_cast<std::uintptr_t>(q) % 64, 0u);
   EXPECT_GE(buf.capacity(), 100000u);
+}
+
+TEST(Packing, LargeAllocationsStartOnA2MiBBoundary) {
+  // core/memory.hpp: 1 MiB and more is aligned for 2 MiB pages; smaller
+  // arrays only to a cache line. Every float of the array must be usable.
+  for (const std::size_t count : {std::size_t{1}, std::size_t{1000}, detail::huge_page_bytes / 8 - 1,
+                                  detail::huge_page_bytes / 8, std::size_t{3} << 20}) {
+    float* p = detail::allocate_floats(count);
+    ASSERT_NE(p, nullptr);
+    const std::uintptr_t alignment =
+        count * sizeof(float) >= detail::huge_page_bytes / 2 ? detail::huge_page_bytes : 64;
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(p) % alignment, 0u) << count << " floats";
+    p[0] = 1.0f;  // the first and the last float are writable (ASan checks the bounds)
+    p[count - 1] = 2.0f;
+    EXPECT_EQ(p[count - 1], 2.0f);
+    std::free(p);
+  }
+  Matrix big(1024, 1024);  // 4 MiB: on 2 MiB pages where Linux grants them, and zero-initialised either way
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(big.data()) % detail::huge_page_bytes, 0u);
+  EXPECT_EQ(big(1023, 1023), 0.0f);
 }
 
 // ---- the blocking table ---------------------------------------------------------------

@@ -2,10 +2,37 @@
 #include "gemmlab/matrix.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <new>
 
+#include "core/memory.hpp"
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 namespace gemmlab {
+
+namespace detail {
+
+float* allocate_floats(std::size_t count) {
+  constexpr std::size_t line = 64;
+  if (count > (SIZE_MAX - huge_page_bytes) / sizeof(float)) throw std::bad_alloc();
+  std::size_t bytes = count * sizeof(float);
+  const bool large = bytes >= huge_page_bytes / 2;
+  const std::size_t alignment = large ? huge_page_bytes : line;
+  // std::aligned_alloc wants a size that is a multiple of the alignment.
+  bytes = (bytes + alignment - 1) / alignment * alignment;
+  void* p = std::aligned_alloc(alignment, bytes);
+  if (p == nullptr) throw std::bad_alloc();
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  if (large) (void)madvise(p, bytes, MADV_HUGEPAGE);  // a hint: if refused, ordinary pages
+#endif
+  return static_cast<float*>(p);
+}
+
+}  // namespace detail
 
 std::string shape_string(int rows, int cols) { return std::to_string(rows) + "x" + std::to_string(cols); }
 
@@ -18,12 +45,8 @@ Matrix::Matrix(int rows, int cols, int ld) : rows_(rows), cols_(cols), ld_(ld) {
   if (rows < 0) throw std::invalid_argument("matrix: negative shape " + shape_string(rows, cols));
   const std::size_t count = static_cast<std::size_t>(rows) * static_cast<std::size_t>(ld);
   if (count == 0) return;
-  // std::aligned_alloc wants a size that is a multiple of the alignment.
-  std::size_t bytes = count * sizeof(float);
-  bytes = (bytes + alignment - 1) / alignment * alignment;
-  auto* p = static_cast<float*>(std::aligned_alloc(alignment, bytes));
-  if (p == nullptr) throw std::bad_alloc();
-  std::fill(p, p + bytes / sizeof(float), 0.0f);
+  float* p = detail::allocate_floats(count);  // 64-byte aligned; large ones on 2 MiB pages (core/memory.hpp)
+  std::fill(p, p + count, 0.0f);
   data_.reset(p);
 }
 

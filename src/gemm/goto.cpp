@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "core/memory.hpp"
 #include "gemm/threads.hpp"
 #include "gemmlab/gemm.hpp"
 
@@ -20,7 +21,7 @@ using index = std::ptrdiff_t;  // row * ld can exceed the range of int
 
 float* AlignedBuffer::reserve(std::size_t count) {
   if (count > capacity_) {
-    data_.reset(static_cast<float*>(::operator new[](count * sizeof(float), std::align_val_t{64})));
+    data_.reset(allocate_floats(count));  // 64-byte aligned; 1 MiB and more on 2 MiB pages (core/memory.hpp)
     capacity_ = count;
   }
   return data_.get();

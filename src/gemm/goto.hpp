@@ -23,8 +23,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdlib>
 #include <memory>
-#include <new>
 
 #include "gemm/microkernel.hpp"
 #include "gemm/threads.hpp"
@@ -80,7 +80,8 @@ void pack_a(int mc, int kc, const float* A, int lda, int mr, float* packed);
 // panel_stride(nr, kc) floats apart; columns past nc are zero.
 void pack_b(int kc, int nc, const float* B, int ldb, int nr, float* packed);
 
-// A float buffer aligned to 64 bytes (a cache line, and one zmm register), so
+// A float buffer aligned to 64 bytes (a cache line, and one zmm register; 1 MiB
+// and more on 2 MiB pages, see core/memory.hpp), so
 // aligned vector loads of packed panels never split a cache line. It only
 // grows: reserve(n) reallocates when n exceeds the capacity, else it is free.
 class AlignedBuffer {
@@ -91,7 +92,7 @@ class AlignedBuffer {
 
  private:
   struct Free {
-    void operator()(float* p) const { ::operator delete[](p, std::align_val_t{64}); }
+    void operator()(float* p) const { std::free(p); }  // from allocate_floats (core/memory.hpp)
   };
   std::unique_ptr<float[], Free> data_;
   std::size_t capacity_ = 0;
