@@ -148,7 +148,7 @@ class RnnForward {
 
   // After run(): every step's output stacked like the input, (steps·batch) x
   // hidden; one step's output (batch x hidden); and the final state h_{T-1}.
-  ConstMatrixView outputs() const { return outputs_; }
+  ConstMatrixView outputs() const { return outputs_.block(0, 0, outputs_.rows(), hidden()); }
   ConstMatrixView output(int step) const;
   ConstMatrixView final_state() const { return output(steps_ - 1); }
 
@@ -173,8 +173,15 @@ class RnnForward {
   Activation activation_;
   int batch_;
   int steps_;
-  Matrix bias_tile_;  // batch x hidden, b on every row: the fused pass walks it flat
-  Matrix outputs_;    // (steps·batch) x hidden
+  // Internally the hidden size is rounded up to whole vectors of the kernel
+  // (padded_hidden_: 16 floats for simd-avx512, 8 for simd-avx2, else none),
+  // with zero columns in Wx, Wy, b, so every GEMM and the fused pass work on
+  // full vectors; outputs() and output() show only the hidden columns.
+  int padded_hidden_ = 0;
+  Matrix wx_padded_;  // inputs x padded_hidden_ (Wx, then zero columns)
+  Matrix wy_padded_;  // hidden x padded_hidden_ (Wy, then zero columns)
+  Matrix bias_tile_;  // batch x padded_hidden_, b on every row: the fused pass walks it flat
+  Matrix outputs_;    // (steps·batch) x padded_hidden_
   GemmFn gemm_ = nullptr;
   EpilogueFn epilogue_ = nullptr;  // values[i] := act(values[i] + bias[i])
 };

@@ -154,11 +154,30 @@ RnnForward::RnnForward(Kernel k, RnnWeights weights, Activation activation, int 
   const detail::ActivationVariant& variant = detail::best_activation_variant();
   epilogue_ = activation == Activation::relu ? variant.bias_relu : variant.bias_tanh;
 
+  // Whole vectors. Every matrix the GEMMs write (outputs_) and the recurrent
+  // weights' columns are padded from H to a multiple of the kernel's vector
+  // width with zero columns: Wx and Wy get zero columns, b zeros, so the
+  // padded columns of out compute act(0) = 0 and never reach the real ones
+  // (column j of a product depends only on column j of its B). What it buys:
+  // with H = 5 (the seed) every row of out was a 5-lane masked store, and a
+  // load that overlaps a masked store cannot take its data from the store
+  // buffer: it waits until the store reaches L1, about 20 cycles here, three
+  // times per seed forward (GEMM -> pass -> GEMM -> pass). With 16 columns
+  // the stores are whole vectors and the next load is forwarded. The real
+  // columns' arithmetic is unchanged, so the results are the same bits.
+  // Measured, see docs/rnn-performance.md ("Whole vectors").
+  const int lanes = entry.id == Kernel::simd_avx512 ? 16 : entry.id == Kernel::simd_avx2 ? 8 : 1;
+  padded_hidden_ = (hidden + lanes - 1) / lanes * lanes;
+  wx_padded_ = Matrix(weights_.Wx.rows(), padded_hidden_);
+  wy_padded_ = Matrix(hidden, padded_hidden_);
+  copy(weights_.Wx, wx_padded_.block(0, 0, weights_.Wx.rows(), hidden));
+  copy(weights_.Wy, wy_padded_.block(0, 0, hidden, hidden));
+
   // b repeated on every batch row, so the fused pass is one flat loop over B x H.
-  bias_tile_ = Matrix(batch, hidden);
+  bias_tile_ = Matrix(batch, padded_hidden_);
   for (int i = 0; i < batch; ++i)
     for (int j = 0; j < hidden; ++j) bias_tile_(i, j) = weights_.b(0, j);
-  outputs_ = Matrix(steps * batch, hidden);
+  outputs_ = Matrix(steps * batch, padded_hidden_);
 }
 
 ConstMatrixView RnnForward::output(int step) const {
@@ -179,23 +198,24 @@ void RnnForward::run(ConstMatrixView x_all, ConstMatrixView h0) {
   if (has_h0 && (h0.rows() != B || h0.cols() != H))
     require_shape(false, "RnnForward::run", "h0 is " + shape_of(h0) + " but must be " + shape_string(B, H));
 
+  const int Hp = padded_hidden_;  // H rounded up to whole vectors (see the constructor)
   float* out = outputs_.data();
   const int ldo = outputs_.ld();
-  const float* Wx = weights_.Wx.data();
-  const float* Wy = weights_.Wy.data();
+  const float* Wx = wx_padded_.data();
+  const float* Wy = wy_padded_.data();
   const float* bias = bias_tile_.data();
-  const std::size_t step_size = static_cast<std::size_t>(B) * H;  // outputs_ and bias_tile_ have ld == H
+  const std::size_t step_size = static_cast<std::size_t>(B) * Hp;  // outputs_ and bias_tile_ have ld == Hp
 
   // 1. Every step's input projection in one GEMM: out := X_all · Wx.
-  gemm_(T * B, H, I, 1.0f, x_all.data(), x_all.ld(), Wx, weights_.Wx.ld(), 0.0f, out, ldo);
+  gemm_(T * B, Hp, I, 1.0f, x_all.data(), x_all.ld(), Wx, wx_padded_.ld(), 0.0f, out, ldo);
 
   // 2. The recurrence: only this part is sequential.
   for (int t = 0; t < T; ++t) {
     float* h_t = out + static_cast<std::size_t>(t) * step_size;
     if (t > 0) {  // out_t += h_{t-1} · Wy
-      gemm_(B, H, H, 1.0f, h_t - step_size, ldo, Wy, weights_.Wy.ld(), 1.0f, h_t, ldo);
+      gemm_(B, Hp, H, 1.0f, h_t - step_size, ldo, Wy, wy_padded_.ld(), 1.0f, h_t, ldo);
     } else if (has_h0) {  // out_0 += h0 · Wy
-      gemm_(B, H, H, 1.0f, h0.data(), h0.ld(), Wy, weights_.Wy.ld(), 1.0f, h_t, ldo);
+      gemm_(B, Hp, H, 1.0f, h0.data(), h0.ld(), Wy, wy_padded_.ld(), 1.0f, h_t, ldo);
     }
     // 3. h_t := act(out_t + b), one pass over the B x H block, in pieces of
     //    kPiece floats. Before each piece, the same stretch of the next
