@@ -95,7 +95,7 @@ const MicroKernelConfig table[] = {
     //   panels streaming in from L3 evict a large A block).
     //   NC = 1024 or 1536 (so that a KC = 256 B block fits L2) measured no
     //   better than 4096 at N = 2048 (131 and 130 against 136).
-    {"avx512_14x32", 14, 32, 84, 512, 4096, microkernel_avx512_14x32, has_avx512, pack_a_avx512_14},
+    {"avx512_14x32", 14, 32, 84, 512, 4096, microkernel_avx512_14x32, has_avx512, pack_a_avx512_14, pack_b_avx512_32},
 #endif
 #if defined(GEMMLAB_HAVE_NEON)
     // neon_8x12: MR = 8, NR = 12 (24 q-register accumulators, see its file).

@@ -111,7 +111,10 @@ void goto_sgemm_serial(const MicroKernelConfig& cfg, int M, int N, int K, float 
       const float beta_here = pc == 0 ? beta : 1.0f;
       const std::size_t a_stride = panel_stride(MR, kc), b_stride = panel_stride(NR, kc);
       // B[pc:+kc, jc:+nc] -> NR-column micro-panels, reused by every ic below.
-      pack_b(kc, nc, B + index(pc) * ldb + jc, ldb, NR, packed_b);
+      if (cfg.pack_b != nullptr)
+        cfg.pack_b(kc, nc, B + index(pc) * ldb + jc, ldb, packed_b);
+      else
+        pack_b(kc, nc, B + index(pc) * ldb + jc, ldb, NR, packed_b);
 
       // 3rd loop around the micro-kernel (ic, MC): a block of MC rows of A and C.
       for (int ic = 0; ic < M; ic += cfg.mc) {

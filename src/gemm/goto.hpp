@@ -40,6 +40,7 @@ struct MicroKernelConfig {
   MicroKernelFn fn = nullptr;        // the micro-kernel (microkernel.hpp contract)
   bool (*cpu_supports)() = nullptr;  // may this CPU run fn?
   PackAFn pack_a = nullptr;          // optional faster pack_a for this MR (same layout); nullptr: the portable one
+  PackBFn pack_b = nullptr;          // the same for pack_b and NR
 };
 
 // C := alpha * A * B + beta * C with the given micro-kernel. Same argument

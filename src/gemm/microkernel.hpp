@@ -54,6 +54,11 @@ using MicroKernelFn = void (*)(int kc, float alpha, const float* a, const float*
 // past mc, panels panel_stride(MR, kc) floats apart.
 using PackAFn = void (*)(int mc, int kc, const float* A, int lda, float* packed);
 
+// The same for B: the kc x nc block of B (row-major, ldb) into NR-column
+// panels, row by row, zero columns past nc, panels panel_stride(NR, kc)
+// floats apart: exactly the layout of the portable pack_b.
+using PackBFn = void (*)(int kc, int nc, const float* B, int ldb, float* packed);
+
 // The micro-kernels, each defined in the file of the same name. The ISA ones
 // are declared only when the build compiles that ISA's files (Makefile:
 // GEMMLAB_HAVE_*). The portable one of Kernel::blocked is one C++ source
@@ -70,6 +75,7 @@ void microkernel_avx2_6x16(int kc, float alpha, const float* a, const float* b, 
 void microkernel_avx512_14x32(int kc, float alpha, const float* a, const float* b, float beta, float* c, int ldc, int m,
                               int n);
 void pack_a_avx512_14(int mc, int kc, const float* A, int lda, float* packed);
+void pack_b_avx512_32(int kc, int nc, const float* B, int ldb, float* packed);
 #endif
 #if defined(GEMMLAB_HAVE_NEON)
 void microkernel_neon_8x12(int kc, float alpha, const float* a, const float* b, float beta, float* c, int ldc, int m,
