@@ -145,13 +145,19 @@ void goto_sgemm_serial(const MicroKernelConfig& cfg, int M, int N, int K, float 
 
 int requested_threads() { return num_threads(); }
 
-// Below kMinParallelFlops (2 * 64^3, about 3 us on one core) a call is too
-// short to pay for waking a worker (a few microseconds with the condition
-// variable) and runs on the calling thread alone. The split costs each thread
-// its own copy of the packed A blocks (column split) or B blocks (row split):
-// for N >= 512 that is under 1% of the arithmetic.
+// Below kMinParallelFlops (2 * 160^3) a call runs on the calling thread alone:
+// it is too short to pay for waking a worker and for each thread packing its
+// own copy of the shared operand. Waking a sleeping worker on this virtual
+// machine costs tens of microseconds, not the few a bare-metal condition
+// variable takes. Measured in `make bench` (2026-11-27 14:22 UTC, GFLOP/s,
+// 1 thread -> 2 threads) with the earlier threshold 2 * 64^3:
+//   blocked     64^3 45.8 -> 8.1   128^3 55.0 -> 38.7   192^3 60.1 -> 79.3
+//   simd-avx2   64^3 55.8 -> 8.3   128^3 68.3 -> 46.3   192^3 75.8 -> 90.6
+// so two threads lose up to 128^3 and win from 192^3. The split costs each
+// thread its own copy of the packed A blocks (column split) or B blocks (row
+// split): for N >= 512 that is under 1% of the arithmetic.
 namespace {
-constexpr double kMinParallelFlops = 2.0 * 64 * 64 * 64;
+constexpr double kMinParallelFlops = 2.0 * 160 * 160 * 160;
 }
 
 void goto_sgemm(const MicroKernelConfig& cfg, int M, int N, int K, float alpha, const float* A, int lda, const float* B,
