@@ -6,6 +6,7 @@
 // tiles with every m and n, K > KC, N > NC, several threads, concurrent callers).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdint>
@@ -219,6 +220,26 @@ TEST_P(EveryMicroKernel, EveryEdgeTileThroughTheContract) {
   }
 }
 
+// Packs with the portable function and with a micro-kernel's own one into
+// two buffers of `panels` panels of tile x kc floats (both filled with -1
+// first) and checks that they agree on every float a micro-kernel reads.
+template <class Portable, class Isa>
+void expect_same_panels(int tile, int kc, int panels, Portable&& portable, Isa&& isa, const std::string& what) {
+  const std::size_t stride = detail::panel_stride(tile, kc), total = stride * static_cast<std::size_t>(panels);
+  detail::AlignedBuffer expected_buf, got_buf;
+  float* expected = expected_buf.reserve(total);
+  float* got = got_buf.reserve(total);
+  std::fill(expected, expected + total, -1.0f);
+  std::fill(got, got + total, -1.0f);
+  portable(expected);
+  isa(got);
+  for (std::size_t panel = 0; panel < static_cast<std::size_t>(panels); ++panel)
+    for (int x = 0; x < tile * kc; ++x)
+      ASSERT_EQ(got[panel * stride + static_cast<std::size_t>(x)],
+                expected[panel * stride + static_cast<std::size_t>(x)])
+          << what << " panel " << panel << " offset " << x;
+}
+
 TEST_P(EveryMicroKernel, IsaPackAMatchesThePortableLayout) {
   // A micro-kernel may bring its own pack_a (e.g. AVX-512 gathers); it must
   // produce exactly the portable layout, zero padding included.
@@ -231,18 +252,10 @@ TEST_P(EveryMicroKernel, IsaPackAMatchesThePortableLayout) {
       const int lda = kc + 5;
       std::vector<float> A(static_cast<std::size_t>(mc) * lda);
       for (std::size_t x = 0; x < A.size(); ++x) A[x] = static_cast<float>(x + 1);  // distinct, never 0
-      const std::size_t stride = detail::panel_stride(MR, kc), panels = static_cast<std::size_t>((mc + MR - 1) / MR);
-      detail::AlignedBuffer expected_buf, got_buf;
-      float* expected = expected_buf.reserve(stride * panels);
-      float* got = got_buf.reserve(stride * panels);
-      for (std::size_t x = 0; x < stride * panels; ++x) expected[x] = got[x] = -1.0f;
-      detail::pack_a(mc, kc, A.data(), lda, MR, expected);
-      cfg.pack_a(mc, kc, A.data(), lda, got);
-      for (std::size_t panel = 0; panel < panels; ++panel)
-        for (int x = 0; x < MR * kc; ++x)
-          ASSERT_EQ(got[panel * stride + static_cast<std::size_t>(x)],
-                    expected[panel * stride + static_cast<std::size_t>(x)])
-              << cfg.name << " mc=" << mc << " kc=" << kc << " panel " << panel << " offset " << x;
+      expect_same_panels(
+          MR, kc, (mc + MR - 1) / MR, [&](float* out) { detail::pack_a(mc, kc, A.data(), lda, MR, out); },
+          [&](float* out) { cfg.pack_a(mc, kc, A.data(), lda, out); },
+          std::string(cfg.name) + " mc=" + std::to_string(mc) + " kc=" + std::to_string(kc));
     }
 }
 
@@ -260,18 +273,10 @@ TEST_P(EveryMicroKernel, IsaPackBMatchesThePortableLayout) {
       std::vector<float> B(static_cast<std::size_t>(kc) * ldb, std::numeric_limits<float>::quiet_NaN());
       for (int p = 0; p < kc; ++p)
         for (int j = 0; j < nc; ++j) B[static_cast<std::size_t>(p) * ldb + j] = static_cast<float>(p * 1000 + j + 1);
-      const std::size_t stride = detail::panel_stride(NR, kc), panels = static_cast<std::size_t>((nc + NR - 1) / NR);
-      detail::AlignedBuffer expected_buf, got_buf;
-      float* expected = expected_buf.reserve(stride * panels);
-      float* got = got_buf.reserve(stride * panels);
-      for (std::size_t x = 0; x < stride * panels; ++x) expected[x] = got[x] = -1.0f;
-      detail::pack_b(kc, nc, B.data(), ldb, NR, expected);
-      cfg.pack_b(kc, nc, B.data(), ldb, got);
-      for (std::size_t panel = 0; panel < panels; ++panel)
-        for (int x = 0; x < NR * kc; ++x)
-          ASSERT_EQ(got[panel * stride + static_cast<std::size_t>(x)],
-                    expected[panel * stride + static_cast<std::size_t>(x)])
-              << cfg.name << " nc=" << nc << " kc=" << kc << " panel " << panel << " offset " << x;
+      expect_same_panels(
+          NR, kc, (nc + NR - 1) / NR, [&](float* out) { detail::pack_b(kc, nc, B.data(), ldb, NR, out); },
+          [&](float* out) { cfg.pack_b(kc, nc, B.data(), ldb, out); },
+          std::string(cfg.name) + " nc=" + std::to_string(nc) + " kc=" + std::to_string(kc));
     }
 }
 
