@@ -31,6 +31,11 @@ struct KernelEntry {
   std::string_view description;  // one line for `gemmlab kernels`
   KernelFn fn;                   // nullptr when not compiled into this binary
   bool (*cpu_supports)();        // does this CPU have what the kernel needs?
+  // Rows of C that are a multiple of this many floats wide are written with
+  // whole, unmasked vector stores (a masked store delays the next load of the
+  // same memory: docs/rnn-performance.md, "Whole vectors"). 1: the kernel
+  // has no such preference.
+  int whole_vector_floats = 1;
 };
 
 std::span<const KernelEntry> kernel_table();

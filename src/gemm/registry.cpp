@@ -42,9 +42,9 @@ constexpr KernelEntry table[] = {
     {Kernel::blocked, "blocked", "portable", "cache-blocked, packed, register-tiled portable C++ (no intrinsics)",
      sgemm_blocked, always},
     {Kernel::simd, "simd", "best available", "the best SIMD kernel this CPU supports", nullptr, always},
-    {Kernel::simd_avx2, "simd-avx2", "AVX2+FMA", "AVX2 + FMA intrinsics, 256-bit registers", avx2_fn, has_avx2},
+    {Kernel::simd_avx2, "simd-avx2", "AVX2+FMA", "AVX2 + FMA intrinsics, 256-bit registers", avx2_fn, has_avx2, 8},
     {Kernel::simd_avx512, "simd-avx512", "AVX-512", "AVX-512 (F, VL, BW, DQ) intrinsics, 512-bit registers", avx512_fn,
-     has_avx512},
+     has_avx512, 16},
     {Kernel::simd_neon, "simd-neon", "NEON", "ARM64 NEON intrinsics, 128-bit registers", neon_fn, has_neon},
 };
 

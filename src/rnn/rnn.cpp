@@ -166,7 +166,7 @@ RnnForward::RnnForward(Kernel k, RnnWeights weights, Activation activation, int 
   // the stores are whole vectors and the next load is forwarded. The real
   // columns' arithmetic is unchanged, so the results are the same bits.
   // Measured, see docs/rnn-performance.md ("Whole vectors").
-  const int lanes = entry.id == Kernel::simd_avx512 ? 16 : entry.id == Kernel::simd_avx2 ? 8 : 1;
+  const int lanes = entry.whole_vector_floats;  // 16 for simd-avx512, 8 for simd-avx2, else 1
   padded_hidden_ = (hidden + lanes - 1) / lanes * lanes;
   wx_padded_ = Matrix(weights_.Wx.rows(), padded_hidden_);
   wy_padded_ = Matrix(hidden, padded_hidden_);
