@@ -15,7 +15,7 @@
 // tiles of nearly equal height (16 rows -> 8 + 8, 32 -> 11 + 11 + 10), so no
 // tile is left with a row or two and too few accumulators to hide the FMA
 // latency (4 cycles x 2 FMA ports = 8 independent accumulators needed).
-// A C of at most 7 rows gets tiles 64 columns wide instead (run_wide_tile),
+// A C of at most 7 rows gets tiles 64 columns wide instead (4 zmm a row),
 // except for its last 1..32 columns, which take the 16- or 32-wide tile.
 //
 // Measured (1 thread, GFLOP/s, median; scratch harness, thread CPU time,
@@ -170,95 +170,26 @@ void small_tile(int K, float alpha, const float* A, int lda, const float* B, int
     write_back<ROWS, VECS, true>(acc, alpha, beta, C, ldc, mask);
 }
 
-// Picks the instantiation for a tile of `rows` rows (1..kMaxRows).
-template <int VECS>
+// Calls small_tile<rows, VECS> for a tile of `rows` rows, 1 <= rows <=
+// MAX_ROWS: every height has its own fully unrolled instantiation, and this
+// tries them in turn (ROWS = 1, 2, ...), as a switch over the heights would.
+template <int VECS, int MAX_ROWS, int ROWS = 1>
 void run_tile(int rows, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta, float* C,
               int ldc, int n) {
-  switch (rows) {
-    case 1:
-      small_tile<1, VECS>(K, alpha, A, lda, B, ldb, beta, C, ldc, n);
-      break;
-    case 2:
-      small_tile<2, VECS>(K, alpha, A, lda, B, ldb, beta, C, ldc, n);
-      break;
-    case 3:
-      small_tile<3, VECS>(K, alpha, A, lda, B, ldb, beta, C, ldc, n);
-      break;
-    case 4:
-      small_tile<4, VECS>(K, alpha, A, lda, B, ldb, beta, C, ldc, n);
-      break;
-    case 5:
-      small_tile<5, VECS>(K, alpha, A, lda, B, ldb, beta, C, ldc, n);
-      break;
-    case 6:
-      small_tile<6, VECS>(K, alpha, A, lda, B, ldb, beta, C, ldc, n);
-      break;
-    case 7:
-      small_tile<7, VECS>(K, alpha, A, lda, B, ldb, beta, C, ldc, n);
-      break;
-    case 8:
-      small_tile<8, VECS>(K, alpha, A, lda, B, ldb, beta, C, ldc, n);
-      break;
-    case 9:
-      small_tile<9, VECS>(K, alpha, A, lda, B, ldb, beta, C, ldc, n);
-      break;
-    case 10:
-      small_tile<10, VECS>(K, alpha, A, lda, B, ldb, beta, C, ldc, n);
-      break;
-    case 11:
-      small_tile<11, VECS>(K, alpha, A, lda, B, ldb, beta, C, ldc, n);
-      break;
-    case 12:
-      small_tile<12, VECS>(K, alpha, A, lda, B, ldb, beta, C, ldc, n);
-      break;
-    case 13:
-      small_tile<13, VECS>(K, alpha, A, lda, B, ldb, beta, C, ldc, n);
-      break;
-    case 14:
-      small_tile<14, VECS>(K, alpha, A, lda, B, ldb, beta, C, ldc, n);
-      break;
-    default:
-      break;  // unreachable: rows is 1..kMaxRows
-  }
-}
-
-// Very short C (M <= 7 rows): tiles 64 columns wide (4 zmm per row), so a
-// tile still has 4 * M independent accumulators. With 32 columns a 4-row
-// tile has only 8, exactly the 4-cycle FMA latency x 2 ports, and any late
-// load stalls it: measured M=4, K=N=256, 79 GFLOP/s with 32-column tiles.
-void run_wide_tile(int rows, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta, float* C,
-                   int ldc, int n) {
-  switch (rows) {
-    case 1:
-      small_tile<1, 4>(K, alpha, A, lda, B, ldb, beta, C, ldc, n);
-      break;
-    case 2:
-      small_tile<2, 4>(K, alpha, A, lda, B, ldb, beta, C, ldc, n);
-      break;
-    case 3:
-      small_tile<3, 4>(K, alpha, A, lda, B, ldb, beta, C, ldc, n);
-      break;
-    case 4:
-      small_tile<4, 4>(K, alpha, A, lda, B, ldb, beta, C, ldc, n);
-      break;
-    case 5:
-      small_tile<5, 4>(K, alpha, A, lda, B, ldb, beta, C, ldc, n);
-      break;
-    case 6:
-      small_tile<6, 4>(K, alpha, A, lda, B, ldb, beta, C, ldc, n);
-      break;
-    case 7:
-      small_tile<7, 4>(K, alpha, A, lda, B, ldb, beta, C, ldc, n);
-      break;
-    default:
-      break;  // unreachable: rows is 1..kMaxWideRows
-  }
+  if (rows == ROWS)
+    small_tile<ROWS, VECS>(K, alpha, A, lda, B, ldb, beta, C, ldc, n);
+  else if constexpr (ROWS < MAX_ROWS)
+    run_tile<VECS, MAX_ROWS, ROWS + 1>(rows, K, alpha, A, lda, B, ldb, beta, C, ldc, n);
 }
 
 }  // namespace
 
 void sgemm_small_avx512(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta,
                         float* C, int ldc) {
+  // Very short C (M <= 7 rows): tiles 64 columns wide (4 zmm per row), so a
+  // tile still has 4 * M independent accumulators. With 32 columns a 4-row
+  // tile has only 8, exactly the 4-cycle FMA latency x 2 ports, and any late
+  // load stalls it: measured M=4, K=N=256, 79 GFLOP/s with 32-column tiles.
   if (M <= kMaxWideRows) {
     for (int j = 0; j < N; j += 64) {
       const int n = N - j < 64 ? N - j : 64;
@@ -266,11 +197,11 @@ void sgemm_small_avx512(int M, int N, int K, float alpha, const float* A, int ld
       // accumulators, without FMAs, loads and stores on masked-off lanes.
       // Measured (one call, ns): 4x5x5 (the seed RNN's recurrence) 32 -> 14.
       if (n > 32)
-        run_wide_tile(M, K, alpha, A, lda, B + j, ldb, beta, C + j, ldc, n);
+        run_tile<4, kMaxWideRows>(M, K, alpha, A, lda, B + j, ldb, beta, C + j, ldc, n);
       else if (n > 16)
-        run_tile<2>(M, K, alpha, A, lda, B + j, ldb, beta, C + j, ldc, n);
+        run_tile<2, kMaxWideRows>(M, K, alpha, A, lda, B + j, ldb, beta, C + j, ldc, n);
       else
-        run_tile<1>(M, K, alpha, A, lda, B + j, ldb, beta, C + j, ldc, n);
+        run_tile<1, kMaxWideRows>(M, K, alpha, A, lda, B + j, ldb, beta, C + j, ldc, n);
     }
     return;
   }
@@ -290,9 +221,9 @@ void sgemm_small_avx512(int M, int N, int K, float alpha, const float* A, int ld
       const int n = N - j < 32 ? N - j : 32;
       float* c_rows = C + static_cast<long>(i) * ldc + j;
       if (n > 16)
-        run_tile<2>(rows, K, alpha, a_rows, lda, B + j, ldb, beta, c_rows, ldc, n);
+        run_tile<2, kMaxRows>(rows, K, alpha, a_rows, lda, B + j, ldb, beta, c_rows, ldc, n);
       else
-        run_tile<1>(rows, K, alpha, a_rows, lda, B + j, ldb, beta, c_rows, ldc, n);
+        run_tile<1, kMaxRows>(rows, K, alpha, a_rows, lda, B + j, ldb, beta, c_rows, ldc, n);
     }
     i += rows;
   }
