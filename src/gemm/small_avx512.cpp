@@ -150,24 +150,17 @@ void small_tile(int K, float alpha, const float* A, int lda, const float* B, int
 #pragma GCC unroll 16
     for (int v = 0; v < VECS; ++v) acc[i][v] = _mm512_setzero_ps();
 
-  // The k loop: one rank-1 update per step, B's row p loaded from B itself,
-  // A's column p broadcast element by element from A's rows.
-  if (n == 16 * VECS)
+  // The k loop (one rank-1 update per step, B's row p loaded from B itself,
+  // A's column p broadcast element by element from A's rows), then C :=
+  // alpha * acc + beta * C. Full-width tiles use plain loads and stores; only
+  // the tile at the right edge of C needs the column masks.
+  if (n == 16 * VECS) {
     k_loop<ROWS, VECS, false>(acc, K, A, lda, B, ldb, mask);
-  else
-    k_loop<ROWS, VECS, true>(acc, K, A, lda, B, ldb, mask);
-
-  // Write-back in two passes: every row of C is read (beta != 0) before any
-  // is stored. When C is narrower than a tile (the seed RNN's H = 5, ldc = 5)
-  // the masked 64-byte window of row i + 1 overlaps the one just stored for
-  // row i; a load overlapping a masked store cannot take its data from the
-  // store buffer and waits until the store reaches the cache, so
-  // load-store-load-store row by row serialises those waits. Measured
-  // (4x5x5, beta = 1, one call): 98 ns row by row, ~30 ns in two passes.
-  if (n == 16 * VECS)
     write_back<ROWS, VECS, false>(acc, alpha, beta, C, ldc, mask);
-  else
+  } else {
+    k_loop<ROWS, VECS, true>(acc, K, A, lda, B, ldb, mask);
     write_back<ROWS, VECS, true>(acc, alpha, beta, C, ldc, mask);
+  }
 }
 
 // Calls small_tile<rows, VECS> for a tile of `rows` rows, 1 <= rows <=
