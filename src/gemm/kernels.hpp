@@ -26,16 +26,17 @@ using KernelFn = void (*)(int M, int N, int K, float alpha, const float* A, int 
 
 struct KernelEntry {
   Kernel id;
+  // Rows of C that are a multiple of this many floats wide are written with
+  // whole, unmasked vector stores (a masked store delays the next load of the
+  // same memory: docs/rnn-performance.md, "Whole vectors"). 1: the kernel
+  // has no such preference. (Declared next to id: two 4-byte fields side by
+  // side leave no padding in the struct.)
+  int whole_vector_floats;
   std::string_view name;         // what kernel_name() returns
   std::string_view isa;          // the instruction set it needs, for people
   std::string_view description;  // one line for `gemmlab kernels`
   KernelFn fn;                   // nullptr when not compiled into this binary
   bool (*cpu_supports)();        // does this CPU have what the kernel needs?
-  // Rows of C that are a multiple of this many floats wide are written with
-  // whole, unmasked vector stores (a masked store delays the next load of the
-  // same memory: docs/rnn-performance.md, "Whole vectors"). 1: the kernel
-  // has no such preference.
-  int whole_vector_floats = 1;
 };
 
 std::span<const KernelEntry> kernel_table();

@@ -33,19 +33,22 @@ constexpr KernelFn neon_fn = nullptr;
 #endif
 
 // `simd` has no function of its own: resolve_kernel() maps it to a row below.
+// Each row: id, whole_vector_floats (kernels.hpp), name, isa, description,
+// function, CPU check.
 constexpr KernelEntry table[] = {
-    {Kernel::naive, "naive", "portable", "textbook triple loop, one dot product per element of C", sgemm_naive, always},
-    {Kernel::loop_order, "loop-order", "portable", "the naive loops reordered (i, p, j) so the inner loop walks rows",
-     sgemm_loop_order, always},
-    {Kernel::tiled, "tiled", "portable", "loop-order cut into cache-sized blocks of B (no packing, no register tile)",
-     sgemm_tiled, always},
-    {Kernel::blocked, "blocked", "portable", "cache-blocked, packed, register-tiled portable C++ (no intrinsics)",
+    {Kernel::naive, 1, "naive", "portable", "textbook triple loop, one dot product per element of C", sgemm_naive,
+     always},
+    {Kernel::loop_order, 1, "loop-order", "portable",
+     "the naive loops reordered (i, p, j) so the inner loop walks rows", sgemm_loop_order, always},
+    {Kernel::tiled, 1, "tiled", "portable",
+     "loop-order cut into cache-sized blocks of B (no packing, no register tile)", sgemm_tiled, always},
+    {Kernel::blocked, 1, "blocked", "portable", "cache-blocked, packed, register-tiled portable C++ (no intrinsics)",
      sgemm_blocked, always},
-    {Kernel::simd, "simd", "best available", "the best SIMD kernel this CPU supports", nullptr, always},
-    {Kernel::simd_avx2, "simd-avx2", "AVX2+FMA", "AVX2 + FMA intrinsics, 256-bit registers", avx2_fn, has_avx2, 8},
-    {Kernel::simd_avx512, "simd-avx512", "AVX-512", "AVX-512 (F, VL, BW, DQ) intrinsics, 512-bit registers", avx512_fn,
-     has_avx512, 16},
-    {Kernel::simd_neon, "simd-neon", "NEON", "ARM64 NEON intrinsics, 128-bit registers", neon_fn, has_neon},
+    {Kernel::simd, 1, "simd", "best available", "the best SIMD kernel this CPU supports", nullptr, always},
+    {Kernel::simd_avx2, 8, "simd-avx2", "AVX2+FMA", "AVX2 + FMA intrinsics, 256-bit registers", avx2_fn, has_avx2},
+    {Kernel::simd_avx512, 16, "simd-avx512", "AVX-512", "AVX-512 (F, VL, BW, DQ) intrinsics, 512-bit registers",
+     avx512_fn, has_avx512},
+    {Kernel::simd_neon, 1, "simd-neon", "NEON", "ARM64 NEON intrinsics, 128-bit registers", neon_fn, has_neon},
 };
 
 }  // namespace
