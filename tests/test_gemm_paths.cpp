@@ -241,22 +241,26 @@ void expect_same_panels(int tile, int kc, int panels, Portable&& portable, Isa&&
 }
 
 TEST_P(EveryMicroKernel, IsaPackAMatchesThePortableLayout) {
-  // A micro-kernel may bring its own pack_a (e.g. AVX-512 gathers); it must
-  // produce exactly the portable layout, zero padding included.
+  // A micro-kernel may bring its own pack_a (e.g. the AVX-512 16 x 16
+  // transposes); it must produce exactly the portable layout, zero padding
+  // included. kc covers one partial 16-column slice, exactly one, one and a
+  // bit, and several plus a tail; lda both odd (unaligned rows) and a
+  // multiple of 16 floats (every row on a cache-line boundary).
   const MicroKernelConfig& cfg = config_at(GetParam());
   if (cfg.pack_a == nullptr) GTEST_SKIP() << cfg.name << " uses the portable pack_a";
   const int MR = cfg.mr;
   for (int mc : {1, MR - 1, MR, MR + 1, 3 * MR + 2})
-    for (int kc : {1, 2, 15, 16, 17, 67}) {
-      if (mc < 1) continue;
-      const int lda = kc + 5;
-      std::vector<float> A(static_cast<std::size_t>(mc) * lda);
-      for (std::size_t x = 0; x < A.size(); ++x) A[x] = static_cast<float>(x + 1);  // distinct, never 0
-      expect_same_panels(
-          MR, kc, (mc + MR - 1) / MR, [&](float* out) { detail::pack_a(mc, kc, A.data(), lda, MR, out); },
-          [&](float* out) { cfg.pack_a(mc, kc, A.data(), lda, out); },
-          std::string(cfg.name) + " mc=" + std::to_string(mc) + " kc=" + std::to_string(kc));
-    }
+    for (int kc : {1, 2, 15, 16, 17, 32, 33, 67})
+      for (int lda : {kc + 5, (kc + 15) / 16 * 16 + 16}) {
+        if (mc < 1) continue;
+        std::vector<float> A(static_cast<std::size_t>(mc) * lda);
+        for (std::size_t x = 0; x < A.size(); ++x) A[x] = static_cast<float>(x + 1);  // distinct, never 0
+        expect_same_panels(
+            MR, kc, (mc + MR - 1) / MR, [&](float* out) { detail::pack_a(mc, kc, A.data(), lda, MR, out); },
+            [&](float* out) { cfg.pack_a(mc, kc, A.data(), lda, out); },
+            std::string(cfg.name) + " mc=" + std::to_string(mc) + " kc=" + std::to_string(kc) +
+                " lda=" + std::to_string(lda));
+      }
 }
 
 TEST_P(EveryMicroKernel, IsaPackBMatchesThePortableLayout) {

@@ -31,6 +31,10 @@
 //   clock, quiet machine (load < 1.2), 3 runs, 2026-11-27 12:30 UTC
 //   (N = 256 runs the small path):    before 152-163 155-157 143-154 148-155
 //                                     after  156-159 156     151-153 152-155
+//   6 + pack_a by 16 x 16 transposes instead of gathers (below): gemmlab-bench,
+//   7 interleaved rounds, medians, 2026-11-27 15:50 UTC
+//                                     before  -      156     155     158
+//                                     after   -      159     156     159.5
 // The kernel alone, on panels in L1, runs at 171-175 (the FMA peak probe
 // gives 173-177): what is left is memory traffic around it.
 #include <immintrin.h>
@@ -126,37 +130,94 @@ void microkernel_avx512_14x32(int kc, float alpha, const float* a, const float* 
   }
 }
 
-// Packing A for this kernel (the layout of pack_a in goto.hpp, MR = 14).
-// The portable pack_a reads A along its rows and scatters every element to
-// its place in the panel, about 1.5 cycles per element (measured); at
-// N = 1024 that is 5-10% of the whole multiplication. Here one AVX-512
-// gather collects a whole column of the panel (14 elements, one from each
-// row of A) and one masked store writes it: about 3x fewer instructions per
-// element. Rows past mc are masked off in the gather, which leaves them zero.
+// Packing A for this kernel (the layout of pack_a in goto.hpp, MR = 14):
+// panel[p * 14 + i] = A[i][p]. Each 16-column slice of a 14-row panel is a
+// small transpose: load 16 floats from each of the 14 rows (each load one
+// cache line when A is 64-byte aligned), transpose the 16 x 16 block in
+// registers (rows 14 and 15 are zero), and store each of its 16 columns, 14
+// floats, to its place in the panel. Rows past mc are never loaded (they stay
+// zero); columns past kc are masked off in the loads and never stored.
+//
+// Why not one AVX-512 gather per panel column (what this function did until
+// 2026-11-27): a gather of 14 elements costs about as much as 14 loads, and
+// when lda is a multiple of 1024 floats the 14 rows' cache lines all map to
+// the same set of the 12-way L1, so every gather goes to L2. The transpose
+// touches each line once. Measured (84 x 512 block, lda = 1024, scratch
+// harness, median of 9): 9.1 -> 5.6 us with A in L2, 12.3 -> 9.5 us from L3;
+// packing A went from 3.2% to 2.4% of a 1024^3 multiplication (perf record).
+// The portable pack_a, one scalar copy per element, is slower than either.
+namespace {
+
+// Transposes the 16 x 16 block held in r (r[i] = row i) in place, so that
+// r[j] holds column j. Four rounds of shuffles, each pairing vectors at twice
+// the distance of the round before (1, 2, 4 then 8 floats at a time):
+//   1. unpack{lo,hi}_ps of rows 2q, 2q+1: pairs of floats from two rows;
+//   2. unpack{lo,hi}_pd: quads from four rows, so that r[4q + c] holds, in
+//      its 128-bit lane L, column 4L + c of rows 4q..4q+3;
+//   3-4. shuffle_f32x4 moves those 4-float quads between the 128-bit lanes
+//      until each vector holds one whole column.
+// 64 shuffles for 256 floats; they all run on one port (port 5).
+//
+// The pragma: GCC 12's headers implement these intrinsics with an
+// "undefined" vector that initialises itself (`__m512 __Y = __Y;`), which
+// -Wmaybe-uninitialized then reports in the caller (other projects hit it
+// too, e.g. google/highway issue 710). Nothing here is uninitialised.
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+[[gnu::always_inline]] inline void transpose_16x16(__m512 (&r)[16]) {
+  __m512 t[16];
+  for (int i = 0; i < 16; i += 2) {  // round 1
+    t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 16; i += 4) {  // round 2
+    const __m512d t0 = _mm512_castps_pd(t[i]), t1 = _mm512_castps_pd(t[i + 1]);
+    const __m512d t2 = _mm512_castps_pd(t[i + 2]), t3 = _mm512_castps_pd(t[i + 3]);
+    r[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(t0, t2));
+    r[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(t0, t2));
+    r[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(t1, t3));
+    r[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(t1, t3));
+  }
+  // Round 3: imm 0x88 takes 128-bit lanes 0 and 2 of each source, 0xDD lanes 1 and 3.
+  for (int half = 0; half < 16; half += 8)
+    for (int c = 0; c < 4; ++c) {
+      t[half + c] = _mm512_shuffle_f32x4(r[half + c], r[half + 4 + c], 0x88);
+      t[half + 4 + c] = _mm512_shuffle_f32x4(r[half + c], r[half + 4 + c], 0xDD);
+    }
+  for (int c = 0; c < 4; ++c) {  // round 4
+    r[c] = _mm512_shuffle_f32x4(t[c], t[8 + c], 0x88);
+    r[8 + c] = _mm512_shuffle_f32x4(t[c], t[8 + c], 0xDD);
+    r[4 + c] = _mm512_shuffle_f32x4(t[4 + c], t[12 + c], 0x88);
+    r[12 + c] = _mm512_shuffle_f32x4(t[4 + c], t[12 + c], 0xDD);
+  }
+}
+
+}  // namespace
+
 void pack_a_avx512_14(int mc, int kc, const float* A, int lda, float* packed) {
   const long panel_floats = (static_cast<long>(MR) * kc + 15) / 16 * 16;  // panel_stride(MR, kc)
-  // 32-bit gather offsets: row i of a panel is i * lda floats away. Beyond
-  // 2^31 / MR floats (absurd for this library, but possible) use plain copies.
-  const bool offsets_fit = lda <= (0x7fffffff / MR);
+  const __mmask16 panel_rows = static_cast<__mmask16>((1u << MR) - 1u);
   for (int i0 = 0; i0 < mc; i0 += MR, packed += panel_floats) {
     const int rows = mc - i0 < MR ? mc - i0 : MR;
     const float* a = A + static_cast<long>(i0) * lda;
-    if (!offsets_fit) {
-      for (int p = 0; p < kc; ++p)
-        for (int i = 0; i < MR; ++i)
-          packed[static_cast<long>(p) * MR + i] = i < rows ? a[static_cast<long>(i) * lda + p] : 0.0f;
-      continue;
-    }
-    const __m512i row_offsets = _mm512_mullo_epi32(
-        _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), _mm512_set1_epi32(lda));
-    const __mmask16 real_rows = static_cast<__mmask16>((1u << rows) - 1u);
-    const __mmask16 panel_rows = static_cast<__mmask16>((1u << MR) - 1u);
-    for (int p = 0; p < kc; ++p) {
-      const __m512 column = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), real_rows, row_offsets, a + p, 4);
-      _mm512_mask_storeu_ps(packed + static_cast<long>(p) * MR, panel_rows, column);
+    for (int p0 = 0; p0 < kc; p0 += 16) {
+      const int cols = kc - p0 < 16 ? kc - p0 : 16;
+      const __mmask16 real_cols = static_cast<__mmask16>((1u << cols) - 1u);
+      __m512 block[16];
+      for (int i = 0; i < 16; ++i)
+        block[i] =
+            i < rows ? _mm512_maskz_loadu_ps(real_cols, a + static_cast<long>(i) * lda + p0) : _mm512_setzero_ps();
+      transpose_16x16(block);
+      float* dst = packed + static_cast<long>(p0) * MR;
+      for (int j = 0; j < cols; ++j) _mm512_mask_storeu_ps(dst + static_cast<long>(j) * MR, panel_rows, block[j]);
     }
   }
 }
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13
+#pragma GCC diagnostic pop  // (pushed above transpose_16x16: the warning is reported where it is inlined)
+#endif
 
 // Packing B for this kernel (the layout of pack_b in goto.hpp, NR = 32).
 // The portable pack_b copies each row's NR floats with a loop whose count
