@@ -12,15 +12,22 @@
 namespace gemmlab::bench {
 
 double PeakTable::gflops(const std::string& isa, int threads) const {
+  const PeakResult* one_thread = nullptr;
+  const PeakResult* n_threads = nullptr;
   for (const PeakResult& r : results_)
-    if (r.isa == isa && r.threads == threads) return r.gflops_best;
-  return 0;
+    if (r.isa == isa) {
+      if (r.threads == 1) one_thread = &r;
+      if (r.threads == threads) n_threads = &r;
+    }
+  if (n_threads == nullptr) return 0;
+  if (one_thread == nullptr) return n_threads->gflops_best;  // (--threads without 1: nothing better to go on)
+  return std::min(n_threads->gflops_best, threads * one_thread->gflops_median);
 }
 
 double PeakTable::machine_gflops(int threads) const {
   double best = 0;
   for (const PeakResult& r : results_)
-    if (r.threads == threads) best = std::max(best, r.gflops_best);
+    if (r.threads == threads) best = std::max(best, gflops(r.isa, threads));
   return best;
 }
 

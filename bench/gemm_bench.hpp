@@ -15,9 +15,17 @@ namespace gemmlab::bench {
 class PeakTable {
  public:
   explicit PeakTable(std::vector<PeakResult> results) : results_(std::move(results)) {}
-  // 0 when that probe was not run.
+  // The peak a kernel on `threads` threads is compared with (the % of peak):
+  // threads x the MEDIAN 1-thread sample of that ISA's probe, but never more
+  // than the best `threads`-thread sample. 0 when that probe was not run.
+  // Why the median: the GEMM figures are medians too, and the probe's fastest
+  // samples catch the core at a higher clock than its typical one (on this
+  // lab's machine the best of 120 AVX-512 samples is 5-8% above the median),
+  // so best against median would understate every kernel. Why threads x the
+  // 1-thread median: on a shared machine most N-thread samples find a core
+  // busy, so their median measures the other processes, not the cores.
   double gflops(const std::string& isa, int threads) const;
-  // The best peak of any ISA on `threads` threads: what the machine can do.
+  // The highest gflops(isa, threads) of any ISA: what the machine can do.
   double machine_gflops(int threads) const;
   const std::vector<PeakResult>& results() const { return results_; }
 
@@ -39,9 +47,9 @@ struct GemmRow {
   Timing timing;
   double gflops = 0, gflops_min = 0, gflops_max = 0;  // from the median, max and min time
   std::string peak_isa;
-  double peak_gflops = 0;  // that ISA's peak on the same thread count (0: not measured)
+  double peak_gflops = 0;  // that ISA's peak on the same thread count, PeakTable::gflops (0: not measured)
   double pct_peak = 0;     // 100 * gflops / peak_gflops
-  double pct_machine = 0;  // 100 * gflops / the best peak of any ISA
+  double pct_machine = 0;  // 100 * gflops / the highest peak of any ISA (PeakTable::machine_gflops)
 };
 
 // Whether a kernel uses more than one thread (gemmlab::set_num_threads):

@@ -76,8 +76,9 @@ int run(const Options& o) {
   Progress progress(o.progress, total);
 
   // 1. Peak first, so the reader sees the ceiling before the kernels; and
-  //    again at the end: the peak is the best sample of both runs, since a
-  //    busy moment on a shared machine can only lower a probe's result.
+  //    again at the end, the samples of both runs pooled, so that a busy
+  //    moment on a shared machine weighs less (PeakTable::gflops says which
+  //    figure the % of peak uses).
   std::vector<PeakResult> peak_results;
   const auto probe_all = [&](const char* when) {
     const std::vector<PeakResult> now = measure_peaks(probes, o.threads, o.peak_measure, [&](const std::string& what) {

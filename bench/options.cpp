@@ -262,7 +262,7 @@ Options parse_options(std::span<const std::string> args) {
 
   o.measure.samples = static_cast<int>(samples > 0 ? samples : (o.quick ? 5 : 7));
   o.measure.min_sample_seconds = (min_time_ms > 0 ? min_time_ms : (o.quick ? 10.0 : 25.0)) * 1e-3;
-  // The peak is the best of many short samples: a sample shorter than the
+  // The peak comes from many short samples: a sample shorter than the
   // scheduler's time slice (a few ms) has a fair chance to run undisturbed
   // on a shared machine, where a long one always includes other processes.
   o.peak_measure.min_sample_seconds = 0.004;

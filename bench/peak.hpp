@@ -32,8 +32,8 @@ std::vector<PeakProbe> available_probes();
 struct PeakResult {
   std::string isa;
   int threads = 1;
-  double gflops_best = 0;    // the peak: the fastest sample (noise only slows a probe down)
-  double gflops_median = 0;  // shows how noisy the machine was
+  double gflops_best = 0;    // the fastest sample: the core at its highest clock, undisturbed
+  double gflops_median = 0;  // the typical sample: what "% of peak" is measured against (PeakTable::gflops)
   double gflops_min = 0;
   std::vector<double> sample_gflops;  // every sample, so two runs can be merged
 
@@ -43,9 +43,9 @@ struct PeakResult {
 };
 
 // Runs every probe on each thread count (that many std::threads at once,
-// released together) and reports the total GFLOP/s over all threads: the
-// best of `config.samples` samples, taken in round-robin order so that each
-// probe's samples spread over the whole run. `step` is called with a short
+// released together) and reports the total GFLOP/s over all threads: best,
+// median and slowest of `config.samples` samples, taken in round-robin order
+// so that each probe's samples spread over the whole run. `step` is called with a short
 // description before each probe is calibrated (for the progress line).
 std::vector<PeakResult> measure_peaks(std::span<const PeakProbe> probes, std::span<const int> thread_counts,
                                       const MeasureConfig& config, const std::function<void(const std::string&)>& step);

@@ -45,11 +45,14 @@ void finish_file(std::ofstream& f, const std::filesystem::path& path) {
 }  // namespace
 
 void print_peaks(std::FILE* out, const PeakTable& peaks) {
-  std::fprintf(out,
-               "Peak (FMA-throughput probe before and after the sweep: best sample; median in brackets), GFLOP/s:\n");
+  std::fprintf(out, "Peak (FMA-throughput probe, samples before and after the sweep), GFLOP/s:\n");
+  std::fprintf(out, "  %-7s %-11s%8s %8s  %s\n", "ISA", "threads", "best", "median", "% of peak is against");
   for (const PeakResult& p : peaks.results())
-    std::fprintf(out, "  %-7s %2d thread%s  %8.1f  (%.1f)\n", p.isa.c_str(), p.threads, p.threads == 1 ? " " : "s",
-                 p.gflops_best, p.gflops_median);
+    std::fprintf(out, "  %-7s %2d thread%s  %8.1f %8.1f  %8.1f\n", p.isa.c_str(), p.threads, p.threads == 1 ? " " : "s",
+                 p.gflops_best, p.gflops_median, peaks.gflops(p.isa, p.threads));
+  std::fprintf(out,
+               "  (threads x the 1-thread median, at most the best sample on that many threads: medians against "
+               "medians; see docs/benchmarking.md)\n");
   // N threads can always do what one does: a smaller N-thread peak means the
   // other cores were busy with other work while it was measured.
   for (const PeakResult& p : peaks.results())
@@ -186,10 +189,11 @@ void write_csv_files(const std::string& dir, const RunInfo& info, const PeakTabl
   {  // peak.csv
     const auto path = folder / "peak.csv";
     std::ofstream f = open_for_writing(path);
-    f << "isa,threads,gflops,gflops_median,gflops_min,samples\n";
+    f << "isa,threads,gflops,gflops_median,gflops_min,samples,gflops_compared_with\n";
     for (const PeakResult& p : peaks.results())
       f << p.isa << ',' << p.threads << ',' << fixed(p.gflops_best, 2) << ',' << fixed(p.gflops_median, 2) << ','
-        << fixed(p.gflops_min, 2) << ',' << p.sample_gflops.size() << '\n';
+        << fixed(p.gflops_min, 2) << ',' << p.sample_gflops.size() << ',' << fixed(peaks.gflops(p.isa, p.threads), 2)
+        << '\n';
     finish_file(f, path);
   }
   {  // info.txt: the machine and the run, for the record
