@@ -97,7 +97,18 @@ lib: $(LIB)
 # Per-file ISA flags, chosen by the file's name.
 isa_flags = $(if $(filter $(AVX512_FILES),$1),$(FLAGS_avx512),$(if $(filter $(AVX2_FILES),$1),$(FLAGS_avx2),$(if $(filter $(NEON_FILES),$1),$(FLAGS_neon))))
 
-$(BUILD)/obj/%.o: %.cpp
+# Every object also depends on the settings it was compiled with. make alone
+# only sees file dates: switching SIMD=none, CXX or CXXFLAGS in the same BUILD
+# folder would keep objects built the other way (a registry.o still naming an
+# ISA kernel that is no longer built fails to link). $(FLAGS_STAMP) holds the
+# settings of the last build and is rewritten, so that everything recompiles,
+# only when they change. (Warning flags are left out: WERROR=1 changes no code.)
+FLAGS_STAMP := $(BUILD)/compile-settings.txt
+FLAGS_NOW := $(subst ','\'',$(strip $(CXX) $(CPPFLAGS) $(CXXFLAGS) $(EXTRA_CXXFLAGS) $(BENCH_CPPFLAGS) $(ENABLED_ISA_FILES)))
+$(shell mkdir -p $(BUILD) && if [ "$$(cat $(FLAGS_STAMP) 2>/dev/null)" != '$(FLAGS_NOW)' ]; then \
+  echo '$(FLAGS_NOW)' > $(FLAGS_STAMP); fi)
+
+$(BUILD)/obj/%.o: %.cpp $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CXX) $(CPPFLAGS) $(ALL_CXXFLAGS) $(call isa_flags,$<) -MMD -MP -c $< -o $@
 
