@@ -74,11 +74,20 @@ void microkernel_avx512_14x32(int kc, float alpha, const float* a, const float* 
   for (auto& row : acc) row[0] = row[1] = _mm512_setzero_ps();
 
   // The k loop, unrolled by 4 (fewer loop branches and pointer updates per
-  // FMA). The A micro-panel streams in from L2, so it is prefetched
-  // kPrefetchA steps ahead. (With the table's KC = 512 the B micro-panel,
-  // 64 KiB, comes from L2 too, not L1: see blocking.cpp. Its stream is one
-  // contiguous run that the hardware prefetcher follows.)
+  // FMA). The A micro-panel streams in from L2, so it is prefetched into L1
+  // kPrefetchA steps ahead. With the table's KC = 512 the B micro-panel
+  // (64 KiB) does not fit L1 either (blocking.cpp), and in a large
+  // multiplication the first call on each B panel finds it in L3: the packed
+  // B block, 2 MiB at N = 1024, is as large as L2. So B is prefetched into
+  // L2 (T1) kPrefetchB steps ahead, one prefetch per 128-byte row of the
+  // panel (the L2's adjacent-line prefetcher usually brings the other half).
+  // Measured (goto_sgemm_serial, the two kernels interleaved in one process,
+  // 21 rounds, thread CPU time, 2026-11-27, medians): N = 1024 155.4 -> 157.2
+  // and 154.2 -> 155.6, N = 2048 152.9 -> 155.6 and 159.0 -> 162.0, N = 512
+  // 158.6 -> 159.2 GFLOP/s. Small, but the same sign every time the machine
+  // was quiet enough to tell.
   constexpr std::ptrdiff_t kPrefetchA = 16;           // 16 steps x 56 bytes = 896 bytes ahead
+  constexpr std::ptrdiff_t kPrefetchB = 32;           // 32 steps x 128 bytes = 4 KiB ahead
   constexpr std::ptrdiff_t a_step = MR, b_step = NR;  // floats per k step in each panel
   // The tile of C is needed only after the k loop: ask for one of its rows
   // (two cache lines) per unrolled step, so the likely misses overlap with
@@ -95,6 +104,8 @@ void microkernel_avx512_14x32(int kc, float alpha, const float* a, const float* 
     _mm_prefetch(reinterpret_cast<const char*>(a + kPrefetchA * a_step), _MM_HINT_T0);
     _mm_prefetch(reinterpret_cast<const char*>(a + kPrefetchA * a_step + 2 * a_step), _MM_HINT_T0);
     _mm_prefetch(reinterpret_cast<const char*>(a + kPrefetchA * a_step + 4 * a_step - 1), _MM_HINT_T0);
+    for (std::ptrdiff_t step = 0; step < 4; ++step)
+      _mm_prefetch(reinterpret_cast<const char*>(b + (kPrefetchB + step) * b_step), _MM_HINT_T1);
     rank1_update(acc, a, b);
     rank1_update(acc, a + a_step, b + b_step);
     rank1_update(acc, a + 2 * a_step, b + 2 * b_step);
