@@ -160,8 +160,8 @@ void microkernel_avx512_14x32(int kc, float alpha, const float* a, const float* 
 namespace {
 
 // Transposes the 16 x 16 block held in r (r[i] = row i) in place, so that
-// r[j] holds column j. Four rounds of shuffles, each pairing vectors at twice
-// the distance of the round before (1, 2, 4 then 8 floats at a time):
+// r[j] holds column j. Four rounds of shuffles, each interleaving larger
+// pieces than the one before (single floats, pairs, then 4-float quads):
 //   1. unpack{lo,hi}_ps of rows 2q, 2q+1: pairs of floats from two rows;
 //   2. unpack{lo,hi}_pd: quads from four rows, so that r[4q + c] holds, in
 //      its 128-bit lane L, column 4L + c of rows 4q..4q+3;
