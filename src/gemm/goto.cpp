@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <cstring>
 
 #include "core/memory.hpp"
 #include "gemm/threads.hpp"

@@ -66,10 +66,8 @@ void goto_sgemm_serial(const MicroKernelConfig& cfg, int M, int N, int K, float 
 
 // ---- packing (exposed for the tests) -------------------------------------------
 
-// Floats between the starts of two consecutive packed micro-panels of
-// `tile` x kc elements: rounded up to a multiple of 16 floats (64 bytes), so
-// every micro-panel starts on a 64-byte boundary whatever kc is.
-std::size_t panel_stride(int tile, int kc);
+// (panel_stride(tile, kc), the distance between packed micro-panels, is
+// declared in microkernel.hpp, where the ISA packing functions see it too.)
 
 // Packs the mc x kc block of A (row-major, lda) into ceil(mc / mr) micro-panels
 // of mr rows, each stored column by column (element (i, p) of a panel at

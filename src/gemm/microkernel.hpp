@@ -43,10 +43,19 @@
 // against it (tests/test_gemm_paths.cpp checks every one through it).
 #pragma once
 
+#include <cstddef>
+
 namespace gemmlab::detail {
 
 using MicroKernelFn = void (*)(int kc, float alpha, const float* a, const float* b, float beta, float* c, int ldc,
                                int m, int n);
+
+// Floats between the starts of two consecutive packed micro-panels of
+// `tile` x kc elements: rounded up to a multiple of 16 floats (64 bytes), so
+// every micro-panel starts on a 64-byte boundary whatever kc is. Defined in
+// goto.cpp (baseline code), and used by every packing function, portable or
+// ISA-specific, so that they all agree on it.
+std::size_t panel_stride(int tile, int kc);
 
 // Optional, per micro-kernel: an ISA-specific packing of A with exactly the
 // layout of the portable pack_a (goto.hpp) for this kernel's MR: the mc x kc

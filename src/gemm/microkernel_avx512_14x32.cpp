@@ -208,7 +208,7 @@ namespace {
 }  // namespace
 
 void pack_a_avx512_14(int mc, int kc, const float* A, int lda, float* packed) {
-  const long panel_floats = (static_cast<long>(MR) * kc + 15) / 16 * 16;  // panel_stride(MR, kc)
+  const std::size_t panel_floats = panel_stride(MR, kc);
   const __mmask16 panel_rows = static_cast<__mmask16>((1u << MR) - 1u);
   for (int i0 = 0; i0 < mc; i0 += MR, packed += panel_floats) {
     const int rows = mc - i0 < MR ? mc - i0 : MR;
@@ -239,7 +239,7 @@ void pack_a_avx512_14(int mc, int kc, const float* A, int lda, float* packed) {
 // row is 128 bytes); the last, narrower panel loads with a mask, which reads
 // nothing past column nc and leaves the padding zero.
 void pack_b_avx512_32(int kc, int nc, const float* B, int ldb, float* packed) {
-  const long panel_floats = (static_cast<long>(NR) * kc + 15) / 16 * 16;  // panel_stride(NR, kc)
+  const std::size_t panel_floats = panel_stride(NR, kc);
   const int full_panels = nc / NR, edge_cols = nc % NR;
   const __mmask16 edge_low = low_mask(edge_cols), edge_high = high_mask(edge_cols);
   for (int p = 0; p < kc; ++p) {  // row by row, as the portable pack_b (prefetcher-friendly)
