@@ -1,6 +1,6 @@
 # gemmlab — build with plain GNU make.
 #
-#   make            library build/libgemmlab.a and the CLI build/gemmlab
+#   make            the libraries build/libgemmlab.a and build/libgemmlab.so, and the CLI build/gemmlab
 #   make run        the seed's RNN with every kernel
 #   make test       builds and runs the GoogleTest suite
 #   make test-arm64 the suite cross-compiled for aarch64, run under qemu (NEON kernel)
@@ -29,7 +29,14 @@ ifeq ($(WERROR),1)
 WARN     += -Werror
 endif
 CPPFLAGS += -Iinclude -Isrc
-ALL_CXXFLAGS = -std=c++20 $(WARN) $(CXXFLAGS) $(EXTRA_CXXFLAGS)
+# Every object can go into the shared library (-fPIC). Nothing is exported
+# from it but the C ABI (src/capi/libgemmlab.map), and hidden visibility lets
+# the compiler treat every other function as the library's own (no
+# interposition); thread_local variables use the initial-exec model, which
+# a library loaded at start-up (linked, or LD_PRELOADed) can use, instead of
+# a call to __tls_get_addr on every access.
+PIC_FLAGS := -fPIC -fvisibility=hidden -ftls-model=initial-exec
+ALL_CXXFLAGS = -std=c++20 $(WARN) $(PIC_FLAGS) $(CXXFLAGS) $(EXTRA_CXXFLAGS)
 LDLIBS   += -pthread
 
 # ---- which ISA-specific files this target builds ---------------------------
@@ -86,13 +93,14 @@ BENCH_CPPFLAGS := $(foreach isa,AVX2 AVX512 NEON,$(if $(filter bench/%,$(filter 
 $(BENCH_OBJ): CPPFLAGS += $(BENCH_CPPFLAGS)
 
 LIB   := $(BUILD)/libgemmlab.a
+SHLIB := $(BUILD)/libgemmlab.so
 CLI   := $(BUILD)/gemmlab
 TESTS := $(BUILD)/gemmlab-tests
 BENCH := $(BUILD)/gemmlab-bench
 
 .PHONY: all lib run test bench bench-quick clean
-all: $(LIB) $(CLI)
-lib: $(LIB)
+all: $(LIB) $(SHLIB) $(CLI)
+lib: $(LIB) $(SHLIB)
 
 # Per-file ISA flags, chosen by the file's name.
 isa_flags = $(if $(filter $(AVX512_FILES),$1),$(FLAGS_avx512),$(if $(filter $(AVX2_FILES),$1),$(FLAGS_avx2),$(if $(filter $(NEON_FILES),$1),$(FLAGS_neon))))
@@ -116,6 +124,14 @@ $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@
 	$(AR) rcs $@ $^
+
+# The shared library: the same objects, exporting only cblas_sgemm, sgemm_
+# and xerbla_ (the version script), so that LD_PRELOAD can put it in front
+# of any BLAS without clashing with anything else a program links.
+SHLIB_MAP := src/capi/libgemmlab.map
+$(SHLIB): $(LIB_OBJ) $(SHLIB_MAP)
+	$(CXX) $(ALL_CXXFLAGS) $(LDFLAGS) -shared -Wl,--version-script=$(SHLIB_MAP) -Wl,-soname,libgemmlab.so \
+	  $(LIB_OBJ) -o $@ $(LDLIBS)
 
 $(CLI): $(CLI_OBJ) $(LIB)
 	$(CXX) $(ALL_CXXFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
@@ -184,8 +200,26 @@ $(BUILD)/obj/tests/test_rnn_cli.o tidy/tests/test_rnn_cli.cpp: CPPFLAGS += -DGEM
 $(TESTS): $(TEST_OBJ) $(CLI_TEST_OBJ) $(LIB) $(GTEST_DEPS)
 	$(CXX) $(ALL_CXXFLAGS) $(LDFLAGS) $(TEST_OBJ) $(CLI_TEST_OBJ) $(LIB) -o $@ $(GTEST_LIBS) $(LDLIBS)
 
-test: $(TESTS) $(CLI)
+test: $(TESTS) $(CLI) test-c-abi
 	$(RUN_PREFIX) ./$(TESTS) $(GTEST_ARGS)
+
+# ---- the C ABI, from C ------------------------------------------------------------
+# tests/c/test_cblas.c is plain C (C11, compiled by $(CC)), linked against
+# the shared library exactly as a user's program would be; the script runs it
+# and the cases that need a fresh process (the default xerbla_, GEMMLAB_KERNEL,
+# GEMMLAB_VERBOSE). examples/cblas_example.c is built too, so it keeps compiling.
+CC        ?= cc
+C_ABI_BIN := $(BUILD)/c
+C_ABI_LINK = -L$(BUILD) -lgemmlab -Wl,-rpath,$(abspath $(BUILD)) -lm
+.PHONY: test-c-abi
+$(C_ABI_BIN)/%: tests/c/%.c include/gemmlab/cblas.h $(SHLIB)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(WARN) -O2 -Iinclude $< -o $@ $(C_ABI_LINK)
+$(C_ABI_BIN)/cblas_example: examples/cblas_example.c include/gemmlab/cblas.h $(SHLIB)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(WARN) -O2 -Iinclude $< -o $@ $(C_ABI_LINK)
+test-c-abi: $(C_ABI_BIN)/test_cblas $(C_ABI_BIN)/default_xerbla $(C_ABI_BIN)/cblas_example
+	RUN_PREFIX="$(RUN_PREFIX)" bash tests/c/run.sh $(C_ABI_BIN)
 
 # ---- benchmarks ---------------------------------------------------------------
 $(BENCH): $(BENCH_OBJ) $(LIB)
@@ -208,6 +242,7 @@ bench-quick: $(BENCH)
 # variable shortens only the exhaustive 1..40 shape sweep, to 1..28
 # (tests/test_gemm.cpp says why that still covers every ARM64 tile edge).
 ARM64_CXX       ?= aarch64-linux-gnu-g++
+ARM64_CC        ?= aarch64-linux-gnu-gcc
 ARM64_BUILD     ?= $(BUILD)-arm64
 ARM64_GTEST_DIR ?= /usr/src/googletest
 ARM64_SYSROOT   ?= /usr/aarch64-linux-gnu
@@ -217,7 +252,7 @@ test-arm64:
 	@command -v $(ARM64_CXX) >/dev/null || { echo "test-arm64: $(ARM64_CXX) not found (Debian: apt-get install g++-aarch64-linux-gnu)" >&2; exit 1; }
 	@command -v $(QEMU_AARCH64) >/dev/null || { echo "test-arm64: $(QEMU_AARCH64) not found (Debian: apt-get install qemu-user)" >&2; exit 1; }
 	@test -d $(ARM64_GTEST_DIR) || { echo "test-arm64: no GoogleTest source in ARM64_GTEST_DIR=$(ARM64_GTEST_DIR) (Debian: apt-get install googletest)" >&2; exit 1; }
-	$(MAKE) CXX=$(ARM64_CXX) BUILD=$(ARM64_BUILD) GTEST_DIR=$(ARM64_GTEST_DIR) \
+	$(MAKE) CXX=$(ARM64_CXX) CC=$(ARM64_CC) BUILD=$(ARM64_BUILD) GTEST_DIR=$(ARM64_GTEST_DIR) \
 	  RUN_PREFIX="env GEMMLAB_TEST_EMULATED=1 $(QEMU_AARCH64) -L $(ARM64_SYSROOT)" test
 	$(QEMU_AARCH64) -L $(ARM64_SYSROOT) ./$(ARM64_BUILD)/gemmlab kernels
 

@@ -31,10 +31,7 @@ double PeakTable::machine_gflops(int threads) const {
   return best;
 }
 
-bool kernel_is_threaded(Kernel k) {
-  const Kernel r = resolve_kernel(k);
-  return r != Kernel::naive && r != Kernel::loop_order && r != Kernel::tiled;
-}
+bool kernel_is_threaded(Kernel k) { return kernel_threaded(k); }
 
 namespace {
 

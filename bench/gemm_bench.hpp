@@ -52,9 +52,8 @@ struct GemmRow {
   double pct_machine = 0;  // 100 * gflops / the highest peak of any ISA (PeakTable::machine_gflops)
 };
 
-// Whether a kernel uses more than one thread (gemmlab::set_num_threads):
-// blocked and the SIMD kernels do (src/gemm/goto.cpp); naive, loop-order and
-// tiled are single-threaded, so they are timed on 1 thread only.
+// Whether a kernel uses more than one thread (gemmlab::kernel_threaded, from
+// the kernel table): single-threaded kernels are timed on 1 thread only.
 bool kernel_is_threaded(Kernel k);
 
 std::vector<GemmRow> run_gemm_sweep(const Options& options, Progress& progress);

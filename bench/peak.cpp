@@ -138,46 +138,9 @@ void PeakResult::merge(const PeakResult& other) {
 }
 
 std::string peak_isa_for(Kernel k) {
-  // A SIMD kernel is compared with the probe of its own instruction set.
-  switch (resolve_kernel(k)) {
-    case Kernel::simd_avx512:
-      return "avx512";
-    case Kernel::simd_avx2:
-      return "avx2";
-    case Kernel::simd_neon:
-      return "neon";
-    case Kernel::naive:
-      // One dot product at a time, summed in order: the compiler cannot
-      // vectorise it without reordering the sum, so its ceiling is scalar.
-      return "scalar";
-    case Kernel::blocked:
-      break;  // below
-    default: {
-      // loop-order and tiled: portable C++ whose inner loop (along a row of
-      // B and C) the compiler vectorises for the baseline target only.
-      const std::string& arch = cpu_features().arch;
-      return arch == "x86_64" ? "sse2" : arch == "aarch64" ? "neon" : "scalar";
-    }
-  }
-  // blocked: portable C++ with no intrinsics, and no ISA of its own in the
-  // registry. But src/gemm/blocked.cpp compiles the same source twice, for
-  // the baseline and with AVX2 + FMA (when the build has AVX2 files:
-  // GEMMLAB_HAVE_AVX2), and runs the AVX2 copy when the CPU has AVX2 and FMA.
-  // So it is compared with the peak of the instructions it really executes:
-  // AVX2 FMA then, else the baseline vectors (SSE2 on x86-64, NEON with FMA
-  // on aarch64). If the registry ever names an ISA for it, that wins.
-  const std::string_view isa = kernel_isa(k);
-  if (isa.find("AVX-512") != std::string_view::npos) return "avx512";
-  if (isa.find("AVX2") != std::string_view::npos) return "avx2";
-  const std::string& arch = cpu_features().arch;
-#if defined(GEMMLAB_HAVE_AVX2)
-  const bool blocked_runs_avx2 = cpu_features().avx2 && cpu_features().fma;
-#else
-  const bool blocked_runs_avx2 = false;
-#endif
-  if (arch == "x86_64") return blocked_runs_avx2 ? "avx2" : "sse2";
-  if (arch == "aarch64") return "neon";
-  return "scalar";
+  // The kernel table knows which instructions each kernel really executes
+  // (blocked, for one, runs an AVX2 copy of its micro-kernel where it can).
+  return std::string(kernel_peak_probe(k));
 }
 
 }  // namespace gemmlab::bench

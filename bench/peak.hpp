@@ -50,8 +50,8 @@ struct PeakResult {
 std::vector<PeakResult> measure_peaks(std::span<const PeakProbe> probes, std::span<const int> thread_counts,
                                       const MeasureConfig& config, const std::function<void(const std::string&)>& step);
 
-// The probe whose peak a kernel is compared with: the ISA of the concrete
-// kernel it runs (resolve_kernel), see the definition for naive and blocked.
+// The probe whose peak a kernel is compared with: the instructions it
+// really executes (gemmlab::kernel_peak_probe, from the kernel table).
 std::string peak_isa_for(Kernel k);
 
 }  // namespace gemmlab::bench

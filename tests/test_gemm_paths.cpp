@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "core/memory.hpp"
-#include "gemm/blocking.hpp"
 #include "gemm/goto.hpp"
+#include "gemm/kernels.hpp"
 #include "gemm/small.hpp"
 #include "gemm/threads.hpp"
 #include "test_util.hpp"
@@ -26,8 +26,26 @@
 namespace gemmlab {
 namespace {
 
-using detail::MicroKernelConfig;
+using detail::index;
+using detail::MicroKernel;
+using detail::Operand;
 using testing::GemmCase;
+
+// The row-major problem the kernels see, from the short form's arguments.
+detail::GemmProblem row_major_problem(int M, int N, int K, float alpha, const float* A, int lda, const float* B,
+                                      int ldb, float beta, float* C, int ldc) {
+  detail::GemmProblem p;
+  p.M = M;
+  p.N = N;
+  p.K = K;
+  p.alpha = alpha;
+  p.A = Operand{A, lda, 1};
+  p.B = Operand{B, ldb, 1};
+  p.beta = beta;
+  p.C = C;
+  p.ldc = ldc;
+  return p;
+}
 
 // ---- packing -----------------------------------------------------------------------
 
@@ -41,45 +59,66 @@ TEST(Packing, PanelStrideKeepsEveryPanelOn64Bytes) {
     }
 }
 
-TEST(Packing, PackALayoutAndZeroPadding) {
-  // A 23 x 9 block of a 30-column matrix, in panels of 7 rows: the last panel
-  // has 2 real rows and 5 of zeros.
-  const int mc = 23, kc = 9, lda = 30, mr = 7;
-  std::vector<float> A(static_cast<std::size_t>(mc) * lda);
-  for (int i = 0; i < mc; ++i)
-    for (int p = 0; p < lda; ++p)
-      A[static_cast<std::size_t>(i) * lda + p] = static_cast<float>(1000 * i + p + 1);  // never 0
-  const std::size_t stride = detail::panel_stride(mr, kc);
-  std::vector<float> packed(stride * 4, -1.0f);
-  detail::pack_a(mc, kc, A.data(), lda, mr, packed.data());
-  for (int panel = 0; panel < 4; ++panel)
-    for (int p = 0; p < kc; ++p)
-      for (int i = 0; i < mr; ++i) {
-        const int row = panel * mr + i;
-        const float expected = row < mc ? static_cast<float>(1000 * row + p + 1) : 0.0f;
-        ASSERT_EQ(packed[panel * stride + static_cast<std::size_t>(p) * mr + i], expected)
-            << "panel " << panel << " p " << p << " i " << i;
-      }
+// The source of an A block (lanes = rows of A) and of a B block (lanes =
+// columns of B) in each of the three kinds pack_panels distinguishes. The
+// matrix is stored in `storage`; element (w, p) of the source has the value
+// value(w, p), never 0, and everything else in storage is NaN, so a read
+// outside the block shows up as a NaN in the panel.
+enum class SourceKind { steps_contiguous, lanes_contiguous, neither };
+struct PackSource {
+  std::vector<float> storage;
+  Operand src;
+};
+float pack_value(index w, index p) { return static_cast<float>(1000 * w + p + 1); }
+PackSource make_source(SourceKind kind, index lanes, int kc) {
+  PackSource s;
+  const index pad = 5;
+  index ws = 0, ps = 0;  // strides of lanes and steps
+  switch (kind) {
+    case SourceKind::steps_contiguous:
+      ps = 1, ws = kc + pad;
+      break;  // A row-major (or B transposed)
+    case SourceKind::lanes_contiguous:
+      ws = 1, ps = lanes + pad;
+      break;  // B row-major (or A transposed)
+    case SourceKind::neither:
+      ws = 2, ps = 2 * lanes + pad;
+      break;  // a strided view
+  }
+  s.storage.assign(static_cast<std::size_t>((lanes - 1) * ws + (kc - 1) * ps + 1 + pad),
+                   std::numeric_limits<float>::quiet_NaN());
+  for (index w = 0; w < lanes; ++w)
+    for (index p = 0; p < kc; ++p) s.storage[static_cast<std::size_t>(w * ws + p * ps)] = pack_value(w, p);
+  s.src = Operand{s.storage.data(), ws, ps};
+  return s;
+}
+const SourceKind all_source_kinds[] = {SourceKind::steps_contiguous, SourceKind::lanes_contiguous, SourceKind::neither};
+const char* kind_name(SourceKind k) {
+  return k == SourceKind::steps_contiguous   ? "steps contiguous"
+         : k == SourceKind::lanes_contiguous ? "lanes contiguous"
+                                             : "neither";
 }
 
-TEST(Packing, PackBLayoutAndZeroPadding) {
-  // A 5 x 37 block of a 50-column matrix, in panels of 16 columns: the last
-  // panel has 5 real columns and 11 of zeros.
-  const int kc = 5, nc = 37, ldb = 50, nr = 16;
-  std::vector<float> B(static_cast<std::size_t>(kc) * ldb);
-  for (int p = 0; p < kc; ++p)
-    for (int j = 0; j < ldb; ++j) B[static_cast<std::size_t>(p) * ldb + j] = static_cast<float>(1000 * p + j + 1);
-  const std::size_t stride = detail::panel_stride(nr, kc);
-  std::vector<float> packed(stride * 3, -1.0f);
-  detail::pack_b(kc, nc, B.data(), ldb, nr, packed.data());
-  for (int panel = 0; panel < 3; ++panel)
-    for (int p = 0; p < kc; ++p)
-      for (int j = 0; j < nr; ++j) {
-        const int col = panel * nr + j;
-        const float expected = col < nc ? static_cast<float>(1000 * p + col + 1) : 0.0f;
-        ASSERT_EQ(packed[panel * stride + static_cast<std::size_t>(p) * nr + j], expected)
-            << "panel " << panel << " p " << p << " j " << j;
-      }
+TEST(Packing, PanelLayoutAndZeroPaddingForEverySourceKind) {
+  // 23 lanes x 9 steps in panels of 7 lanes (the last has 2 real lanes and 5
+  // of zeros), and 37 x 5 in panels of 16: the layout of microkernel.hpp,
+  // whatever the strides of the source.
+  for (const auto& [lanes, kc, tile] : {std::tuple{23, 9, 7}, std::tuple{37, 5, 16}})
+    for (SourceKind kind : all_source_kinds) {
+      const PackSource s = make_source(kind, lanes, kc);
+      const std::size_t stride = detail::panel_stride(tile, kc);
+      const int panels = (lanes + tile - 1) / tile;
+      std::vector<float> packed(stride * static_cast<std::size_t>(panels), -1.0f);
+      detail::pack_panels(tile, lanes, kc, s.src, packed.data());
+      for (int panel = 0; panel < panels; ++panel)
+        for (int p = 0; p < kc; ++p)
+          for (int w = 0; w < tile; ++w) {
+            const int lane = panel * tile + w;
+            const float expected = lane < lanes ? pack_value(lane, p) : 0.0f;
+            ASSERT_EQ(packed[panel * stride + static_cast<std::size_t>(p) * tile + w], expected)
+                << kind_name(kind) << ": panel " << panel << " step " << p << " lane " << w;
+          }
+    }
 }
 
 TEST(Packing, AlignedBufferIs64ByteAlignedAndOnlyGrows) {
@@ -112,54 +151,51 @@ TEST(Packing, LargeAllocationsStartOnA2MiBBoundary) {
   EXPECT_EQ(big(1023, 1023), 0.0f);
 }
 
-// ---- the blocking table ---------------------------------------------------------------
+// ---- the micro-kernels of the kernel table ------------------------------------------
 
-TEST(BlockingTable, EveryRowIsConsistent) {
-  ASSERT_FALSE(detail::micro_kernel_configs().empty()) << "no micro-kernel compiled in";
-  for (const MicroKernelConfig& cfg : detail::micro_kernel_configs()) {
-    SCOPED_TRACE(cfg.name);
-    EXPECT_GT(cfg.mr, 0);
-    EXPECT_GT(cfg.nr, 0);
-    EXPECT_GT(cfg.kc, 0);
-    EXPECT_EQ(cfg.mc % cfg.mr, 0) << "MC must be a multiple of MR";
-    EXPECT_EQ(cfg.nc % cfg.nr, 0) << "NC must be a multiple of NR";
-    EXPECT_NE(cfg.fn, nullptr);
-    EXPECT_NE(cfg.cpu_supports, nullptr);
-    EXPECT_EQ(&detail::micro_kernel_config(cfg.name), &cfg);
+TEST(MicroKernels, EveryOneIsConsistent) {
+  ASSERT_FALSE(detail::micro_kernels().empty()) << "no micro-kernel compiled in";
+  for (const MicroKernel* mk : detail::micro_kernels()) {
+    SCOPED_TRACE(mk->name);
+    EXPECT_GT(mk->mr, 0);
+    EXPECT_GT(mk->nr, 0);
+    EXPECT_GT(mk->blocking.kc, 0);
+    EXPECT_EQ(mk->blocking.mc % mk->mr, 0) << "MC must be a multiple of MR";
+    EXPECT_EQ(mk->blocking.nc % mk->nr, 0) << "NC must be a multiple of NR";
+    EXPECT_NE(mk->fn, nullptr);
+    EXPECT_EQ(mk->k_group, 1) << "float panels store one k value per lane";
   }
-  EXPECT_THROW(detail::micro_kernel_config("no_such_kernel"), std::logic_error);
 }
 
 // ---- every micro-kernel, called directly through the contract ----------------------
 
-// The parameter is the index of a row of the blocking table, so a micro-kernel
-// added to the table is tested here without touching this file.
-std::vector<int> config_indices() {
+// The parameter is the index into detail::micro_kernels(), which is derived
+// from the kernel table: a micro-kernel added there is tested here without
+// touching this file.
+std::vector<int> micro_kernel_indices() {
   std::vector<int> out;
-  for (std::size_t i = 0; i < detail::micro_kernel_configs().size(); ++i) out.push_back(static_cast<int>(i));
+  for (std::size_t i = 0; i < detail::micro_kernels().size(); ++i) out.push_back(static_cast<int>(i));
   return out;
 }
-const MicroKernelConfig& config_at(int index) {
-  return detail::micro_kernel_configs()[static_cast<std::size_t>(index)];
-}
-std::string config_name(const ::testing::TestParamInfo<int>& info) { return config_at(info.param).name; }
+const MicroKernel& micro_kernel_at(int index) { return *detail::micro_kernels()[static_cast<std::size_t>(index)]; }
+std::string micro_kernel_name(const ::testing::TestParamInfo<int>& info) { return micro_kernel_at(info.param).name; }
 
 class EveryMicroKernel : public ::testing::TestWithParam<int> {
  protected:
   void SetUp() override {
-    if (!config_at(GetParam()).cpu_supports())
-      GTEST_SKIP() << "micro-kernel " << config_at(GetParam()).name << " needs an instruction set this CPU lacks";
+    if (!detail::isa_supported(micro_kernel_at(GetParam()).isa))
+      GTEST_SKIP() << "micro-kernel " << micro_kernel_at(GetParam()).name << " needs an instruction set this CPU lacks";
   }
 };
 
-INSTANTIATE_TEST_SUITE_P(Table, EveryMicroKernel, ::testing::ValuesIn(config_indices()), config_name);
+INSTANTIATE_TEST_SUITE_P(Table, EveryMicroKernel, ::testing::ValuesIn(micro_kernel_indices()), micro_kernel_name);
 
 TEST_P(EveryMicroKernel, EveryEdgeTileThroughTheContract) {
   // For each depth kc, each tile size m x n (1..MR x 1..NR) and beta in {0, -0.75}:
   // packed panels of an m x kc A and a kc x n B (so the padding is zero), a C
   // tile inside a guard band (NaN-payload cells one row and column around it,
   // and between its rows), and C filled with NaN when beta == 0.
-  const MicroKernelConfig& cfg = config_at(GetParam());
+  const MicroKernel& cfg = micro_kernel_at(GetParam());
   const int MR = cfg.mr, NR = cfg.nr;
   SplitMix64 rng(4242);
   detail::AlignedBuffer a_buf, b_buf;
@@ -172,8 +208,8 @@ TEST_P(EveryMicroKernel, EveryEdgeTileThroughTheContract) {
           std::vector<float> A(static_cast<std::size_t>(m) * kc), B(static_cast<std::size_t>(kc) * n);
           for (float& x : A) x = static_cast<float>(rng.uniform(-1, 1));
           for (float& x : B) x = static_cast<float>(rng.uniform(-1, 1));
-          detail::pack_a(m, kc, A.data(), kc, MR, a);
-          detail::pack_b(kc, n, B.data(), n, NR, b);
+          detail::pack_panels(MR, m, kc, Operand{A.data(), kc, 1}, a);
+          detail::pack_panels(NR, n, kc, Operand{B.data(), 1, n}, b);
           const int ldc = n + 3, rows = m + 2;  // one guard row above and below, guard columns around
           std::vector<float> cbuf(static_cast<std::size_t>(rows) * ldc, testing::guard_value());
           float* c = cbuf.data() + ldc + 1;
@@ -240,48 +276,31 @@ void expect_same_panels(int tile, int kc, int panels, Portable&& portable, Isa&&
           << what << " panel " << panel << " offset " << x;
 }
 
-TEST_P(EveryMicroKernel, IsaPackAMatchesThePortableLayout) {
-  // A micro-kernel may bring its own pack_a (e.g. the AVX-512 16 x 16
+TEST_P(EveryMicroKernel, IsaPackingMatchesThePortableLayout) {
+  // A micro-kernel may bring its own packing (e.g. AVX-512 copies and 16 x 16
   // transposes); it must produce exactly the portable layout, zero padding
-  // included. kc covers one partial 16-column slice, exactly one, one and a
-  // bit, and several plus a tail; lda both odd (unaligned rows) and a
-  // multiple of 16 floats (every row on a cache-line boundary).
-  const MicroKernelConfig& cfg = config_at(GetParam());
-  if (cfg.pack_a == nullptr) GTEST_SKIP() << cfg.name << " uses the portable pack_a";
-  const int MR = cfg.mr;
-  for (int mc : {1, MR - 1, MR, MR + 1, 3 * MR + 2})
-    for (int kc : {1, 2, 15, 16, 17, 32, 33, 67})
-      for (int lda : {kc + 5, (kc + 15) / 16 * 16 + 16}) {
-        if (mc < 1) continue;
-        std::vector<float> A(static_cast<std::size_t>(mc) * lda);
-        for (std::size_t x = 0; x < A.size(); ++x) A[x] = static_cast<float>(x + 1);  // distinct, never 0
-        expect_same_panels(
-            MR, kc, (mc + MR - 1) / MR, [&](float* out) { detail::pack_a(mc, kc, A.data(), lda, MR, out); },
-            [&](float* out) { cfg.pack_a(mc, kc, A.data(), lda, out); },
-            std::string(cfg.name) + " mc=" + std::to_string(mc) + " kc=" + std::to_string(kc) +
-                " lda=" + std::to_string(lda));
-      }
-}
-
-TEST_P(EveryMicroKernel, IsaPackBMatchesThePortableLayout) {
-  // Likewise for pack_b (e.g. AVX-512 64-byte copies): exactly the portable
-  // layout, zero columns past nc included, and nothing read past column nc
-  // (the guard cells of the vector are NaN: a read would show in the panel).
-  const MicroKernelConfig& cfg = config_at(GetParam());
-  if (cfg.pack_b == nullptr) GTEST_SKIP() << cfg.name << " uses the portable pack_b";
-  const int NR = cfg.nr;
-  for (int nc : {1, NR - 1, NR, NR + 1, 2 * NR + 5, 3 * NR})
-    for (int kc : {1, 2, 15, 16, 17, 67}) {
-      if (nc < 1) continue;
-      const int ldb = nc + 7;
-      std::vector<float> B(static_cast<std::size_t>(kc) * ldb, std::numeric_limits<float>::quiet_NaN());
-      for (int p = 0; p < kc; ++p)
-        for (int j = 0; j < nc; ++j) B[static_cast<std::size_t>(p) * ldb + j] = static_cast<float>(p * 1000 + j + 1);
-      expect_same_panels(
-          NR, kc, (nc + NR - 1) / NR, [&](float* out) { detail::pack_b(kc, nc, B.data(), ldb, NR, out); },
-          [&](float* out) { cfg.pack_b(kc, nc, B.data(), ldb, out); },
-          std::string(cfg.name) + " nc=" + std::to_string(nc) + " kc=" + std::to_string(kc));
-    }
+  // included, from every kind of source (an A or B block as it lies,
+  // transposed, or strided), and read nothing outside the block (the
+  // source's other cells are NaN). kc covers one partial 16-step slice,
+  // exactly one, one and a bit, and several plus a tail.
+  const MicroKernel& mk = micro_kernel_at(GetParam());
+  if (mk.pack_a == nullptr && mk.pack_b == nullptr) GTEST_SKIP() << mk.name << " uses the portable packing";
+  for (const auto& [pack, tile, which] :
+       {std::tuple{mk.pack_a, mk.mr, "pack_a"}, std::tuple{mk.pack_b, mk.nr, "pack_b"}}) {
+    if (pack == nullptr) continue;
+    for (int lanes : {1, tile - 1, tile, tile + 1, 2 * tile + 5, 3 * tile})
+      for (int kc : {1, 2, 15, 16, 17, 32, 33, 67})
+        for (SourceKind kind : all_source_kinds) {
+          if (lanes < 1) continue;
+          const PackSource s = make_source(kind, lanes, kc);
+          expect_same_panels(
+              tile, kc, (lanes + tile - 1) / tile,
+              [&, tile = tile](float* out) { detail::pack_panels(tile, lanes, kc, s.src, out); },
+              [&, pack = pack](float* out) { pack(lanes, kc, s.src, out); },
+              std::string(mk.name) + " " + which + " " + kind_name(kind) + " lanes=" + std::to_string(lanes) +
+                  " kc=" + std::to_string(kc));
+        }
+  }
 }
 
 // ---- the Goto driver at its block edges ---------------------------------------------
@@ -291,17 +310,16 @@ TEST_P(EveryMicroKernel, IsaPackBMatchesThePortableLayout) {
 // times: several KC blocks accumulate into C (beta applied once), several MC
 // and NC blocks, and edge tiles in both directions.
 TEST_P(EveryMicroKernel, DriverWithSmallBlocksCrossesEveryBoundary) {
-  MicroKernelConfig cfg = config_at(GetParam());
-  cfg.mc = 2 * cfg.mr;
-  cfg.kc = 8;
-  cfg.nc = 2 * cfg.nr;
-  const int MR = cfg.mr, NR = cfg.nr, MC = cfg.mc, KC = cfg.kc, NC = cfg.nc;
+  MicroKernel cfg = micro_kernel_at(GetParam());
+  cfg.blocking = {2 * cfg.mr, 8, 2 * cfg.nr};
+  const int MR = cfg.mr, NR = cfg.nr, MC = cfg.blocking.mc, KC = cfg.blocking.kc, NC = cfg.blocking.nc;
   const std::vector<int> ms = {1, MR - 1, MR, MR + 1, MC - 1, MC, MC + 1, 2 * MC + 3};
   const std::vector<int> ns = {1, NR - 1, NR, NR + 1, NC - 1, NC, NC + 1, 2 * NC + 5};
   const std::vector<int> ks = {1, KC - 1, KC, KC + 1, 3 * KC + 2};
   auto driver = [&cfg](int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta,
-                       float* C,
-                       int ldc) { detail::goto_sgemm_serial(cfg, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); };
+                       float* C, int ldc) {
+    detail::goto_sgemm_serial(cfg, row_major_problem(M, N, K, alpha, A, lda, B, ldb, beta, C, ldc));
+  };
   int trial = 0;
   for (int M : ms)
     for (int N : ns)
@@ -319,13 +337,14 @@ TEST_P(EveryMicroKernel, DriverWithSmallBlocksCrossesEveryBoundary) {
 TEST_P(EveryMicroKernel, DriverWithTheRealBlocksAcrossKCAndNC) {
   // The real block sizes: K > KC (two KC blocks, the second with beta = 1),
   // M > MC, and N > NC with a thin M so the case stays cheap.
-  const MicroKernelConfig& cfg = config_at(GetParam());
+  const MicroKernel& cfg = micro_kernel_at(GetParam());
   auto driver = [&cfg](int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta,
-                       float* C,
-                       int ldc) { detail::goto_sgemm_serial(cfg, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); };
+                       float* C, int ldc) {
+    detail::goto_sgemm_serial(cfg, row_major_problem(M, N, K, alpha, A, lda, B, ldb, beta, C, ldc));
+  };
   const GemmCase cases[] = {
-      {cfg.mc + cfg.mr + 1, cfg.nr + 3, cfg.kc + 5, 1.0f, 0.5f, 1, 2, 3},
-      {3, cfg.nc + cfg.nr + 7, cfg.kc + 1, -0.5f, 0.0f, 0, 1, 0},
+      {cfg.blocking.mc + cfg.mr + 1, cfg.nr + 3, cfg.blocking.kc + 5, 1.0f, 0.5f, 1, 2, 3},
+      {3, cfg.blocking.nc + cfg.nr + 7, cfg.blocking.kc + 1, -0.5f, 0.0f, 0, 1, 0},
   };
   for (const GemmCase& c : cases) {
     const auto r = testing::run_case_with(c, driver);
@@ -350,7 +369,10 @@ TEST(SmallPathAvx512, EveryShapeUpTo48Directly) {
       for (int K : {1, 7, 33}) {
         GemmCase c{M, N, K, 0.75f, trial % 2 == 0 ? 0.0f : -1.0f, trial % 3, trial % 2, trial % 5};
         c.seed = 300 + static_cast<std::uint64_t>(trial++);
-        const auto r = testing::run_case_with(c, detail::sgemm_small_avx512);
+        const auto r = testing::run_case_with(c, [](int M, int N, int K, float alpha, const float* A, int lda,
+                                                    const float* B, int ldb, float beta, float* C, int ldc) {
+          detail::sgemm_small_avx512(row_major_problem(M, N, K, alpha, A, lda, B, ldb, beta, C, ldc));
+        });
         ASSERT_EQ(r.failures, 0) << c.describe() << ": " << r.first_failure;
         ASSERT_EQ(r.guard_hits, 0) << c.describe();
       }
@@ -359,17 +381,21 @@ TEST(SmallPathAvx512, EveryShapeUpTo48Directly) {
 TEST(SmallPathAvx512, BothSidesOfTheCrossover) {
   if (!avx512_here()) GTEST_SKIP() << "this CPU lacks AVX-512 (F, VL, BW, DQ)";
   // Shapes just inside and just outside the small path, through the public
-  // kernel: the dispatcher must pick the path we expect, and both must be right.
+  // kernel: the dispatcher must take the path the crossover names (seen in
+  // last_gemm_call()), and both must be right.
+  const auto use_small = detail::kernel_descriptor(Kernel::simd_avx512).small->use;
   int inside = 0, outside = 0;
   for (int n = 8; n <= 400; n += 8)
     for (int M : {n - 1, n, n + 1}) {
-      const bool small = detail::use_small_path_avx512(M, n, n);
-      const bool small_next = detail::use_small_path_avx512(M, n + 8, n + 8);
+      const bool small = use_small(M, n, n);
+      const bool small_next = use_small(M, n + 8, n + 8);
       if (small == small_next) continue;  // not at the boundary
       for (int N : {n, n + 8}) {
         const GemmCase c{M, N, N, 1.0f, 0.25f, 1, 0, 2};
-        (detail::use_small_path_avx512(M, N, N) ? inside : outside)++;
+        const bool expect_small = use_small(M, N, N);
+        (expect_small ? inside : outside)++;
         testing::expect_case_passes(Kernel::simd_avx512, c);
+        EXPECT_EQ(last_gemm_call().path, expect_small ? "small" : "packed") << c.describe();
       }
     }
   EXPECT_GT(inside, 0) << "no shape on the small side of the crossover was tested";
@@ -416,15 +442,19 @@ TEST(SgemmThreads, SetNumThreadsRejectsZero) {
   EXPECT_EQ(num_threads(), 3);
 }
 
+std::vector<Kernel> threaded_kernels() {  // from the kernel table
+  std::vector<Kernel> out;
+  for (Kernel k : all_kernels())
+    if (kernel_threaded(k)) out.push_back(k);
+  return out;
+}
+
 class ThreadedKernel : public ::testing::TestWithParam<Kernel> {
  protected:
   void SetUp() override { GEMMLAB_SKIP_IF_UNAVAILABLE(GetParam()); }
 };
 
-INSTANTIATE_TEST_SUITE_P(Kernels, ThreadedKernel,
-                         ::testing::Values(Kernel::blocked, Kernel::simd, Kernel::simd_avx2, Kernel::simd_avx512,
-                                           Kernel::simd_neon),
-                         testing::param_name);
+INSTANTIATE_TEST_SUITE_P(Kernels, ThreadedKernel, ::testing::ValuesIn(threaded_kernels()), testing::param_name);
 
 TEST_P(ThreadedKernel, OneTwoThreeThreadsAgreeWithTheReferenceAndBitForBit) {
   // Shapes large enough to be split (wide: by columns; tall: by rows), with
@@ -444,6 +474,9 @@ TEST_P(ThreadedKernel, OneTwoThreeThreadsAgreeWithTheReferenceAndBitForBit) {
     for (int threads = 1; threads <= 3; ++threads) {
       set_num_threads(threads);
       testing::expect_case_passes(GetParam(), c);
+      // The call really was split as asked (every shape is above both
+      // threading thresholds and has more tiles than threads).
+      EXPECT_EQ(last_gemm_call().parts, threads) << c.describe();
       // Run again, keeping the output for the bitwise comparison.
       SplitMix64 rng(c.seed);
       const Matrix A = random_uniform(c.M, c.K, rng), B = random_uniform(c.K, c.N, rng);

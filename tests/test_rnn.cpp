@@ -153,8 +153,10 @@ TEST_P(RnnEveryKernel, LargerRnnMatchesDoubleReference) {
 }
 
 TEST(RnnCell, ShapeErrorsNameTheOperands) {
-  Matrix X(4, 3), Wx(3, 5), Wy(5, 5), b(1, 5), Y(4, 5);
-  EXPECT_NO_THROW(rnn_cell(Kernel::naive, X, Wx, Y, Wy, b, Y));
+  Matrix X(4, 3), Wx(3, 5), Wy(5, 5), b(1, 5), Y(4, 5), Yprev(4, 5);
+  EXPECT_NO_THROW(rnn_cell(Kernel::naive, X, Wx, Yprev, Wy, b, Y));
+  // In place is refused: Y = X·Wx would overwrite Yprev before Yprev·Wy reads it.
+  EXPECT_THROW(rnn_cell(Kernel::naive, X, Wx, Y, Wy, b, Y), std::invalid_argument);
   auto message = [&](ConstMatrixView x, ConstMatrixView wx, ConstMatrixView yp, ConstMatrixView wy, ConstMatrixView bb,
                      MatrixView y) {
     try {

@@ -1,28 +1,50 @@
-// gemmlab/gemm.hpp — the BLAS-style entry point and the kernel registry.
+// gemmlab/gemm.hpp — the BLAS-style entry points and the kernel registry.
 //
-//   C := alpha * A * B + beta * C
+//   C := alpha * op(A) * op(B) + beta * C
 //
-// Row-major throughout: A is M x K, B is K x N, C is M x N, and element (i, j)
-// of X lives at X[i * ldx + j]; leading dimensions are in elements.
+// with exactly the meaning of CBLAS's cblas_sgemm: op(A) is M x K, op(B) is
+// K x N, C is M x N; op(X) is X, or its transpose (Transpose::trans, and
+// Transpose::conj_trans, the same for real data). In Layout::row_major,
+// element (i, j) of a matrix lives at X[i * ldx + j]; in Layout::col_major,
+// at X[i + j * ldx]. Leading dimensions are in elements, and must be at
+// least the length of a stored row (row-major) or column (column-major):
+//
+//                  row_major                    col_major
+//   lda   >= max(1, no_trans A ? K : M)    max(1, no_trans A ? M : K)
+//   ldb   >= max(1, no_trans B ? N : K)    max(1, no_trans B ? K : N)
+//   ldc   >= max(1, N)                     max(1, M)
+//
+// The short form sgemm(kernel, M, N, K, ...) is row-major, untransposed.
+// For the C ABI (cblas_sgemm, sgemm_, libgemmlab.so) see gemmlab/cblas.h.
 //
 // Rules every kernel obeys (the dispatcher in src/gemm/sgemm.cpp enforces the
 // first three before any kernel runs):
 //   * M, N or K of 0 are valid. With K == 0 or alpha == 0, C := beta * C and
 //     A and B are never read (as in the reference BLAS).
 //   * beta == 0 never reads C: C may hold NaN or garbage on entry.
-//   * Negative sizes, or a leading dimension smaller than a row, throw
-//     std::invalid_argument naming the argument.
-//   * Only the M x N elements of C are written: memory between rows (ldc > N)
-//     is left untouched.
+//   * Negative sizes, or a leading dimension below the table above, throw
+//     std::invalid_argument naming the argument; C is untouched.
+//   * Only the M x N elements of C are written: memory between rows (or
+//     columns) is left untouched.
+//   * Every size the interface accepts (up to INT_MAX) is computed: index
+//     arithmetic inside the kernels is 64-bit.
+//   * C must not overlap A or B (as in every BLAS). The raw-pointer sgemm
+//     cannot check it and the result is then undefined; gemm() on views
+//     checks it and throws std::invalid_argument.
 //
 // Numerics: kernels do not agree bit for bit. They sum the K products in
 // different orders, some fuse multiply and add (FMA, one rounding instead of
 // two), so results differ in the last bits. Every kernel satisfies the
 // componentwise bound |C_hat - C| <= c * gamma_{K+2} * (|alpha||A||B| + |beta||C|),
 // gamma_n = n*u / (1 - n*u), u = 2^-24; see docs/numerics.md.
+//
+// GEMMLAB_VERBOSE=1 prints one line per call on standard error: the entry
+// point, its arguments, the kernel and path that ran, threads and time
+// (docs/using-gemmlab.md). Unset, it costs one test of a flag read at start-up.
 #pragma once
 
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -30,25 +52,71 @@
 
 namespace gemmlab {
 
+// The order of the values is the order of the kernel table
+// (src/gemm/registry.cpp); `simd` comes last because it has no row of its
+// own: it names the best kernel this CPU can run.
 enum class Kernel {
   naive,        // the textbook triple loop
   loop_order,   // the same loops reordered (i, p, j): rows of B, vectorisable
   tiled,        // loop_order cut into cache-sized blocks (no packing, no register tile)
   blocked,      // portable C++ cache blocking, no intrinsics
-  simd,         // the best SIMD kernel this CPU supports (falls back to blocked)
   simd_avx2,    // x86-64 AVX2 + FMA, 256-bit registers
   simd_avx512,  // x86-64 AVX-512 (F, VL, BW, DQ), 512-bit registers
   simd_neon,    // ARM64 NEON, 128-bit registers
+  simd,         // the best SIMD kernel this CPU supports (falls back to blocked)
 };
 
+// The values are CBLAS's (CblasRowMajor, CblasNoTrans, ...).
+enum class Layout { row_major = 101, col_major = 102 };
+enum class Transpose { no_trans = 111, trans = 112, conj_trans = 113 };
+
+void sgemm(Kernel k, Layout layout, Transpose trans_a, Transpose trans_b, int M, int N, int K, float alpha,
+           const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc);
+
+// The short form: row-major, neither operand transposed.
 void sgemm(Kernel k, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta,
            float* C, int ldc);
 
-// The same on matrices and views: C := alpha * A * B + beta * C.
-// Throws shape_error when A, B and C do not fit together.
-void gemm(Kernel k, ConstMatrixView A, ConstMatrixView B, MatrixView C, float alpha = 1.0f, float beta = 0.0f);
+// An input of gemm(): a view, or a view read as its transpose. Costs
+// nothing: no element is copied; the kernels read the view where it lies.
+class GemmOperand {
+ public:
+  GemmOperand(ConstMatrixView v) : view_(v) {}       // NOLINT(google-explicit-constructor): a view is an operand
+  GemmOperand(MatrixView v) : view_(v) {}            // NOLINT(google-explicit-constructor)
+  GemmOperand(const Matrix& m) : view_(m.view()) {}  // NOLINT(google-explicit-constructor)
 
-// "naive", "loop-order", "tiled", "blocked", "simd", "simd-avx2", "simd-avx512", "simd-neon".
+  ConstMatrixView view() const { return view_; }  // the stored matrix
+  bool is_transposed() const { return transposed_; }
+  int rows() const { return transposed_ ? view_.cols() : view_.rows(); }  // of op(X)
+  int cols() const { return transposed_ ? view_.rows() : view_.cols(); }
+
+  friend GemmOperand transposed(GemmOperand x) {
+    x.transposed_ = !x.transposed_;
+    return x;
+  }
+
+ private:
+  ConstMatrixView view_;
+  bool transposed_ = false;
+};
+// op(X) = X^T, read from X's memory as it lies; transposed(transposed(X)) is X.
+GemmOperand transposed(GemmOperand x);
+
+// C := alpha * op(A) * op(B) + beta * C on views: gemm(k, A, transposed(B), C).
+// Throws shape_error when the shapes do not fit together, and
+// std::invalid_argument when C's elements overlap A's or B's.
+void gemm(Kernel k, GemmOperand A, GemmOperand B, MatrixView C, float alpha = 1.0f, float beta = 0.0f);
+
+// What the calling thread's last multiplication that reached a kernel
+// actually did: for tests, and for people reading GEMMLAB_VERBOSE.
+struct GemmCallInfo {
+  Kernel kernel = Kernel::naive;  // the concrete kernel (simd resolved)
+  std::string_view path;          // "direct" (a teaching step), "small" (unpacked) or "packed" (five loops)
+  int parts = 1;                  // blocks of C computed in parallel (1: the calling thread alone)
+};
+GemmCallInfo last_gemm_call();
+
+// "naive", "loop-order", "tiled", "blocked", "simd-avx2", "simd-avx512", "simd-neon", "simd".
 std::string_view kernel_name(Kernel k);
 // Throws std::invalid_argument listing the valid names.
 Kernel kernel_from_name(std::string_view name);
@@ -63,6 +131,17 @@ Kernel resolve_kernel(Kernel k);
 std::string_view kernel_description(Kernel k);
 std::string_view kernel_isa(Kernel k);
 std::string kernel_status(Kernel k);
+// Whether one call is split between threads (blocked and the SIMD kernels).
+bool kernel_threaded(Kernel k);
+// Rows of C that are a multiple of this many floats wide are written with
+// whole vector stores (16 for simd-avx512, 8 for simd-avx2, else 1).
+int kernel_whole_vector_floats(Kernel k);
+// The micro-kernel a packed kernel runs here ("avx512_14x32"); empty for
+// the teaching steps.
+std::string_view kernel_micro_kernel(Kernel k);
+// The bench's peak probe a kernel is compared with: "scalar", "sse2",
+// "avx2", "avx512" or "neon" (the instructions it really executes).
+std::string_view kernel_peak_probe(Kernel k);
 
 // Every kernel, in the order of the enum; and those this machine can run.
 std::span<const Kernel> all_kernels();

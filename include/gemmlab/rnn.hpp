@@ -71,7 +71,9 @@ void tanh_in_place(std::span<float> values);
 
 // One step. Y := tanh(X·Wx + Yprev·Wy + b). An empty Yprev (0 rows) stands for
 // Y_{-1} = 0, so the recurrent product is skipped. Throws shape_error naming
-// the operands whose shapes do not fit.
+// the operands whose shapes do not fit, and std::invalid_argument when Y
+// overlaps an input (Y is written before Yprev is read: it cannot be
+// updated in place).
 void rnn_cell(Kernel k, ConstMatrixView X, ConstMatrixView Wx, ConstMatrixView Yprev, ConstMatrixView Wy,
               ConstMatrixView b, MatrixView Y);
 
@@ -161,11 +163,9 @@ class RnnForward {
   const RnnWeights& weights() const { return weights_; }
 
  private:
-  // Raw function pointers, resolved once in the constructor: the kernel's
-  // own function (sgemm's checks are done once, here, not per step) and the
-  // bias+activation pass for this CPU's best ISA.
-  using GemmFn = void (*)(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb,
-                          float beta, float* C, int ldc);
+  // Resolved once in the constructor: the concrete kernel the GEMMs run
+  // (called through the public sgemm, whose checks cost a few nanoseconds)
+  // and the bias+activation pass for this CPU's best ISA.
   using EpilogueFn = void (*)(float* values, const float* bias, std::size_t count);
 
   Kernel kernel_;
@@ -182,7 +182,7 @@ class RnnForward {
   Matrix wy_padded_;  // hidden x padded_hidden_ (Wy, then zero columns)
   Matrix bias_tile_;  // batch x padded_hidden_, b on every row: the fused pass walks it flat
   Matrix outputs_;    // (steps·batch) x padded_hidden_
-  GemmFn gemm_ = nullptr;
+  Kernel gemm_kernel_ = Kernel::naive;
   EpilogueFn epilogue_ = nullptr;  // values[i] := act(values[i] + bias[i])
 };
 

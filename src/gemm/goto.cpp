@@ -4,7 +4,7 @@
 //
 // Compiled without ISA flags: packing is plain copying (the compiler
 // vectorises it with the baseline SSE2), and the micro-kernel, the only
-// arithmetic, is called through cfg.fn.
+// arithmetic, is called through mk.fn.
 #include "gemm/goto.hpp"
 
 #include <algorithm>
@@ -15,8 +15,6 @@
 #include "gemmlab/gemm.hpp"
 
 namespace gemmlab::detail {
-
-using index = std::ptrdiff_t;  // row * ld can exceed the range of int
 
 float* AlignedBuffer::reserve(std::size_t count) {
   if (count > capacity_) {
@@ -31,41 +29,39 @@ std::size_t panel_stride(int tile, int kc) {
   return (floats + 15) / 16 * 16;  // 16 floats = 64 bytes
 }
 
-void pack_a(int mc, int kc, const float* A, int lda, int mr, float* packed) {
-  const std::size_t stride = panel_stride(mr, kc);
-  for (int i0 = 0; i0 < mc; i0 += mr, packed += stride) {
-    const int rows = std::min(mr, mc - i0);
-    // Read A along its rows (contiguous) and scatter into the panel, whose
-    // columns are MR floats apart: the panel (MR * KC floats, 28 KiB for
-    // 14 x 512) stays in L1 while it is written.
-    for (int i = 0; i < rows; ++i) {
-      const float* a_row = A + index(i0 + i) * lda;
-      for (int p = 0; p < kc; ++p) packed[index(p) * mr + i] = a_row[p];
+void pack_panels(int tile, index lanes, int kc, Operand src, float* packed) {
+  const std::size_t stride = panel_stride(tile, kc);
+  const index panels = (lanes + tile - 1) / tile;
+  if (src.row_stride == 1) {
+    // Lanes contiguous (B untransposed, or A transposed): step p of every
+    // panel is one run of the source, copied as it lies. Step by step, so
+    // the source is read from start to end of each of its rows: reading
+    // panel by panel instead jumps a whole row at every step, a new page
+    // each time for a large operand, which the hardware prefetcher does not
+    // follow (measured: docs/05-packing.md).
+    for (index p = 0; p < kc; ++p) {
+      const float* from = src.at(0, p);
+      float* to = packed + p * tile;
+      for (index q = 0; q < panels; ++q, from += tile, to += stride) {
+        const index width = std::min<index>(tile, lanes - q * tile);
+        for (index w = 0; w < width; ++w) to[w] = from[w];
+        for (index w = width; w < tile; ++w) to[w] = 0.0f;  // zero padding past the last lane
+      }
     }
-    for (int i = rows; i < mr; ++i)  // zero padding below the last row of A
-      for (int p = 0; p < kc; ++p) packed[index(p) * mr + i] = 0.0f;
+    return;
   }
-}
-
-void pack_b(int kc, int nc, const float* B, int ldb, int nr, float* packed) {
-  const std::size_t stride = panel_stride(nr, kc);
-  const int full_panels = nc / nr, edge_cols = nc % nr;
-  // Row by row: each row of B[0:kc, 0:nc] is read once from start to end and
-  // dealt out to the panels, NR floats to each. Reading panel by panel
-  // instead (NR floats of every row, then the next NR) jumps ldb floats at
-  // every step: a new page each time for a large B, which the hardware
-  // prefetcher does not follow. Measured (simd-avx512, 1 thread, N = 1024,
-  // perf record, 2026-11-27): packing B took 4.3% of the time panel by panel
-  // (memcpy of NR floats per row), 3.7% row by row.
-  for (int p = 0; p < kc; ++p) {
-    const float* b_row = B + index(p) * ldb;
-    float* dst = packed + index(p) * nr;
-    for (int panel = 0; panel < full_panels; ++panel, b_row += nr, dst += stride)
-      for (int j = 0; j < nr; ++j) dst[j] = b_row[j];
-    if (edge_cols > 0) {
-      for (int j = 0; j < edge_cols; ++j) dst[j] = b_row[j];
-      for (int j = edge_cols; j < nr; ++j) dst[j] = 0.0f;  // zero padding right of the last column of B
+  // Steps contiguous (A untransposed, or B transposed), or neither: read
+  // each lane along its steps and scatter into the panel, whose steps are
+  // `tile` floats apart; the panel (tile * kc floats, 28 KiB for 14 x 512)
+  // stays in L1 while it is written.
+  for (index q = 0; q < panels; ++q, packed += stride) {
+    const index w0 = q * tile, width = std::min<index>(tile, lanes - w0);
+    for (index w = 0; w < width; ++w) {
+      const float* from = src.at(w0 + w, 0);
+      for (index p = 0; p < kc; ++p) packed[p * tile + w] = from[p * src.col_stride];
     }
+    for (index w = width; w < tile; ++w)  // zero padding past the last lane
+      for (index p = 0; p < kc; ++p) packed[p * tile + w] = 0.0f;
   }
 }
 
@@ -85,56 +81,60 @@ PackingBuffers& packing_buffers() {
   return buffers;
 }
 
-int round_up(int x, int multiple) { return (x + multiple - 1) / multiple * multiple; }
+index round_up(index x, index multiple) { return (x + multiple - 1) / multiple * multiple; }
 
 }  // namespace
 
-void goto_sgemm_serial(const MicroKernelConfig& cfg, int M, int N, int K, float alpha, const float* A, int lda,
-                       const float* B, int ldb, float beta, float* C, int ldc) {
-  const int MR = cfg.mr, NR = cfg.nr;
+void goto_sgemm_serial(const MicroKernel& mk, const GemmProblem& p) {
+  const int MR = mk.mr, NR = mk.nr;
+  const Blocking& blk = mk.blocking;
+  const index M = p.M, N = p.N, K = p.K;
   PackingBuffers& buffers = packing_buffers();
-  const int kc_max = std::min(cfg.kc, K);
-  float* packed_b =
-      buffers.b.reserve(panel_stride(NR, kc_max) * static_cast<std::size_t>(round_up(std::min(cfg.nc, N), NR) / NR));
-  float* packed_a =
-      buffers.a.reserve(panel_stride(MR, kc_max) * static_cast<std::size_t>(round_up(std::min(cfg.mc, M), MR) / MR));
+  const int kc_max = static_cast<int>(std::min<index>(blk.kc, K));
+  float* packed_b = buffers.b.reserve(panel_stride(NR, kc_max) *
+                                      static_cast<std::size_t>(round_up(std::min<index>(blk.nc, N), NR) / NR));
+  float* packed_a = buffers.a.reserve(panel_stride(MR, kc_max) *
+                                      static_cast<std::size_t>(round_up(std::min<index>(blk.mc, M), MR) / MR));
 
   // 5th loop around the micro-kernel (jc, NC): a block of NC columns of B and C.
-  for (int jc = 0; jc < N; jc += cfg.nc) {
-    const int nc = std::min(cfg.nc, N - jc);
+  for (index jc = 0; jc < N; jc += blk.nc) {
+    const index nc = std::min<index>(blk.nc, N - jc);
 
     // 4th loop around the micro-kernel (pc, KC): a KC-deep slice of the sum.
     // Only the first slice applies the caller's beta; the others add to C.
-    for (int pc = 0; pc < K; pc += cfg.kc) {
-      const int kc = std::min(cfg.kc, K - pc);
-      const float beta_here = pc == 0 ? beta : 1.0f;
+    for (index pc = 0; pc < K; pc += blk.kc) {
+      const int kc = static_cast<int>(std::min<index>(blk.kc, K - pc));
+      const float beta_here = pc == 0 ? p.beta : 1.0f;
       const std::size_t a_stride = panel_stride(MR, kc), b_stride = panel_stride(NR, kc);
       // B[pc:+kc, jc:+nc] -> NR-column micro-panels, reused by every ic below.
-      if (cfg.pack_b != nullptr)
-        cfg.pack_b(kc, nc, B + index(pc) * ldb + jc, ldb, packed_b);
+      // Its lanes are B's columns, its steps B's rows: B's block, transposed.
+      const Operand b_block = Operand{p.B.at(pc, jc), p.B.row_stride, p.B.col_stride}.transposed();
+      if (mk.pack_b != nullptr)
+        mk.pack_b(nc, kc, b_block, packed_b);
       else
-        pack_b(kc, nc, B + index(pc) * ldb + jc, ldb, NR, packed_b);
+        pack_panels(NR, nc, kc, b_block, packed_b);
 
       // 3rd loop around the micro-kernel (ic, MC): a block of MC rows of A and C.
-      for (int ic = 0; ic < M; ic += cfg.mc) {
-        const int mc = std::min(cfg.mc, M - ic);
+      for (index ic = 0; ic < M; ic += blk.mc) {
+        const index mc = std::min<index>(blk.mc, M - ic);
         // A[ic:+mc, pc:+kc] -> MR-row micro-panels, reused by every jr below.
-        if (cfg.pack_a != nullptr)
-          cfg.pack_a(mc, kc, A + index(ic) * lda + pc, lda, packed_a);
+        const Operand a_block{p.A.at(ic, pc), p.A.row_stride, p.A.col_stride};
+        if (mk.pack_a != nullptr)
+          mk.pack_a(mc, kc, a_block, packed_a);
         else
-          pack_a(mc, kc, A + index(ic) * lda + pc, lda, MR, packed_a);
+          pack_panels(MR, mc, kc, a_block, packed_a);
 
-        // 2nd loop around the micro-kernel (jr, NR): one B micro-panel, kept in L1.
-        for (int jr = 0; jr < nc; jr += NR) {
-          const int n = std::min(NR, nc - jr);
+        // 2nd loop around the micro-kernel (jr, NR): one B micro-panel.
+        for (index jr = 0; jr < nc; jr += NR) {
+          const int n = static_cast<int>(std::min<index>(NR, nc - jr));
           const float* b_panel = packed_b + static_cast<std::size_t>(jr / NR) * b_stride;
 
           // 1st loop around the micro-kernel (ir, MR): one A micro-panel from L2.
-          for (int ir = 0; ir < mc; ir += MR) {
-            const int m = std::min(MR, mc - ir);
+          for (index ir = 0; ir < mc; ir += MR) {
+            const int m = static_cast<int>(std::min<index>(MR, mc - ir));
             const float* a_panel = packed_a + static_cast<std::size_t>(ir / MR) * a_stride;
-            float* c_tile = C + index(ic + ir) * ldc + (jc + jr);
-            cfg.fn(kc, alpha, a_panel, b_panel, beta_here, c_tile, ldc, m, n);
+            float* c_tile = p.C + (ic + ir) * p.ldc + (jc + jr);
+            mk.fn(kc, p.alpha, a_panel, b_panel, beta_here, c_tile, static_cast<int>(p.ldc), m, n);
           }
         }
       }
@@ -146,25 +146,19 @@ int requested_threads() { return num_threads(); }
 
 // Below kMinParallelFlops (2 * 160^3) a call runs on the calling thread alone:
 // it is too short to pay for waking a worker and for each thread packing its
-// own copy of the shared operand. Waking a sleeping worker on this virtual
+// own copy of the shared operand. Waking a sleeping worker on a virtual
 // machine costs tens of microseconds, not the few a bare-metal condition
-// variable takes. Measured in `make bench` (2026-11-27 14:22 UTC, GFLOP/s,
-// 1 thread -> 2 threads) with the earlier threshold 2 * 64^3:
-//   blocked     64^3 45.8 -> 8.1   128^3 55.0 -> 38.7   192^3 60.1 -> 79.3
-//   simd-avx2   64^3 55.8 -> 8.3   128^3 68.3 -> 46.3   192^3 75.8 -> 90.6
-// so two threads lose up to 128^3 and win from 192^3. The split costs each
-// thread its own copy of the packed A blocks (column split) or B blocks (row
-// split): for N >= 512 that is under 1% of the arithmetic.
+// variable takes; two threads were measured to lose up to 128^3 and win
+// from 192^3 (docs/07-threads.md). The split costs each thread its own copy
+// of the packed A blocks (column split) or B blocks (row split): for
+// N >= 512 that is under 1% of the arithmetic.
 namespace {
 constexpr double kMinParallelFlops = 2.0 * 160 * 160 * 160;
 }
 
-void goto_sgemm(const MicroKernelConfig& cfg, int M, int N, int K, float alpha, const float* A, int lda, const float* B,
-                int ldb, float beta, float* C, int ldc) {
-  split_between_threads(M, N, K, cfg.mr, cfg.nr, kMinParallelFlops, [&](int row0, int rows, int col0, int cols) {
-    goto_sgemm_serial(cfg, rows, cols, K, alpha, A + index(row0) * lda, lda, B + col0, ldb, beta,
-                      C + index(row0) * ldc + col0, ldc);
-  });
+void goto_sgemm(const MicroKernel& mk, const GemmProblem& p) {
+  split_between_threads(p, mk.mr, mk.nr, kMinParallelFlops,
+                        [&](const GemmProblem& block) { goto_sgemm_serial(mk, block); });
 }
 
 }  // namespace gemmlab::detail

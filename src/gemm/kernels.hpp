@@ -1,69 +1,92 @@
-// src/gemm/kernels.hpp — internal: the kernel table and the kernel functions.
+// src/gemm/kernels.hpp — internal: the kernel table, one descriptor per kernel.
 //
-// Every kernel has the signature of sgemm without the Kernel argument, and is
-// called by the dispatcher (sgemm.cpp) only after the arguments are checked.
-// A kernel function may therefore assume:
-//   * M >= 1, N >= 1, K >= 1 and alpha != 0 (the dispatcher handles the
-//     trivial cases, where C := beta * C);
-//   * lda >= K, ldb >= N, ldc >= N, and the pointers address the whole operand;
-//   * beta == 0 means C must not be read (it may hold NaN).
-// It must write only the M x N elements of C.
+// A KernelDescriptor is everything a kernel is: its name, what it needs from
+// the CPU, how it computes (a direct function, or a micro-kernel in the
+// shared five-loop driver with an optional small-matrix path), whether it
+// is threaded, and the peak the bench compares it with. registry.cpp holds
+// the table; the dispatcher (sgemm.cpp), the CLI, the bench and the tests
+// all read it through the public functions of gemmlab/gemm.hpp, so no other
+// file lists kernels.
 //
-// Adding a kernel: declare its function here, define it in its own file, and
-// add one row to the table in registry.cpp. The tests, the benchmark and the
-// CLI iterate over that table.
+// Adding a kernel:
+//   * a teaching step: its file (a KernelFn, problem.hpp) and one row;
+//   * a micro-kernel for an ISA the build knows: its file, which defines its
+//     MicroKernel (microkernel.hpp), and one row naming it;
+//   * a new ISA: the same, plus its Isa value (core/isa.hpp) and its flag
+//     line in the Makefile.
 #pragma once
 
 #include <span>
 #include <string_view>
 
+#include "core/isa.hpp"
+#include "gemm/microkernel.hpp"
+#include "gemm/problem.hpp"
 #include "gemmlab/gemm.hpp"
 
 namespace gemmlab::detail {
 
-using KernelFn = void (*)(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb,
-                          float beta, float* C, int ldc);
+// An unpacked path for the shapes where packing does not pay (small.hpp).
+struct SmallPath {
+  KernelFn run;                            // the multiplication (problem.hpp contract)
+  bool (*use)(index M, index N, index K);  // the crossover: take this path for this shape?
+  int row_tile, col_tile;                  // threads split C in whole tiles of this size
+  double min_parallel_flops;               // below this, one thread (waking the pool costs more)
+};
 
-struct KernelEntry {
+enum class ElementType { f32 };  // what A and B hold (bf16 kernels are the next element type)
+
+struct KernelDescriptor {
   Kernel id;
+  std::string_view name;         // what kernel_name() returns
+  std::string_view description;  // one line for `gemmlab kernels`
+  Isa isa;                       // what the CPU must support
+  ElementType element = ElementType::f32;
+  // How it computes: either a direct function (the teaching steps) ...
+  KernelFn direct = nullptr;
+  // ... or the five-loop driver with the first micro-kernel of this list
+  // that the CPU supports (blocked has a baseline and an AVX2 copy of one
+  // source), and optionally a small-matrix path for the shapes it chooses.
+  // An entry is nullptr when its file is not built (SIMD=none).
+  const MicroKernel* micro_kernels[2] = {nullptr, nullptr};
+  const SmallPath* small = nullptr;
+  bool threaded = false;  // splits one call between threads (set_num_threads)
   // Rows of C that are a multiple of this many floats wide are written with
   // whole, unmasked vector stores (a masked store delays the next load of the
   // same memory: docs/rnn-performance.md, "Whole vectors"). 1: the kernel
-  // has no such preference. (Declared next to id: two 4-byte fields side by
-  // side leave no padding in the struct.)
-  int whole_vector_floats;
-  std::string_view name;         // what kernel_name() returns
-  std::string_view isa;          // the instruction set it needs, for people
-  std::string_view description;  // one line for `gemmlab kernels`
-  KernelFn fn;                   // nullptr when not compiled into this binary
-  bool (*cpu_supports)();        // does this CPU have what the kernel needs?
+  // has no such preference.
+  int whole_vector_floats = 1;
+  // The bench's peak probe for this kernel; empty: the probe of the ISA of
+  // the micro-kernel it runs (isa_peak_probe).
+  std::string_view peak_probe;
+  // Whether `simd` may pick this kernel, in table order (the first
+  // available wins: the widest vectors first).
+  bool simd_candidate = false;
 };
 
-std::span<const KernelEntry> kernel_table();
-const KernelEntry& kernel_entry(Kernel k);
+// The rows, in the order of the Kernel enum (`simd` has no row: it names
+// the first available simd_candidate).
+std::span<const KernelDescriptor> kernel_table();
+// The row of a concrete kernel; throws std::invalid_argument for a value
+// outside the enum.
+const KernelDescriptor& kernel_descriptor(Kernel k);
 
-void sgemm_naive(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta,
-                 float* C, int ldc);
-void sgemm_loop_order(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta,
-                      float* C, int ldc);
-void sgemm_tiled(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta,
-                 float* C, int ldc);
-void sgemm_blocked(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta,
-                   float* C, int ldc);
-// Which copy of the portable micro-kernel Kernel::blocked runs on this CPU
-// ("portable_4x16", or "portable_avx2_4x16": the same source compiled for AVX2 + FMA).
-const char* blocked_micro_kernel_name();
-#if defined(GEMMLAB_HAVE_AVX2)
-void sgemm_avx2(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta,
-                float* C, int ldc);
-#endif
-#if defined(GEMMLAB_HAVE_AVX512)
-void sgemm_avx512(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta,
-                  float* C, int ldc);
-#endif
-#if defined(GEMMLAB_HAVE_NEON)
-void sgemm_neon(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta,
-                float* C, int ldc);
-#endif
+// A kernel ready to run: its row and the micro-kernel it uses here
+// (nullptr for a direct kernel, or when it cannot run here).
+struct ResolvedKernel {
+  const KernelDescriptor* descriptor = nullptr;
+  const MicroKernel* micro = nullptr;
+  bool runnable = false;
+};
+// Resolved once per Kernel value (the CPU's answers cannot change while the
+// program runs), so a call costs an array lookup.
+const ResolvedKernel& resolved(Kernel k);
+
+// Every micro-kernel the table names (whether or not this CPU can run it:
+// check isa_supported(mk->isa)), each once. The tests iterate over it.
+std::span<const MicroKernel* const> micro_kernels();
+
+// Runs a resolved kernel on a checked problem, recording the path.
+void run_kernel(const ResolvedKernel& r, const GemmProblem& p);
 
 }  // namespace gemmlab::detail

@@ -13,22 +13,28 @@
 // iterations). Each element of C still adds its K products in the order
 // p = 0, 1, ..., K-1, so the result differs from naive.cpp only by where alpha
 // is applied.
-#include <cstddef>
-
-#include "gemm/kernels.hpp"
+//
+// With a transposed B (problem.hpp: its column stride is then its leading
+// dimension) the j loop walks a column of the stored matrix again, and this
+// step loses what it gained: the order of the loops is only right for the
+// layout the data has. The packed kernels fix that for every layout at once
+// (microkernel.hpp, "PACKING").
+#include "gemm/problem.hpp"
 
 namespace gemmlab::detail {
 
-void sgemm_loop_order(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta,
-                      float* C, int ldc) {
-  using index = std::ptrdiff_t;  // row * ld can exceed the range of int
-  for (int i = 0; i < M; ++i) {
-    float* c_row = C + index(i) * ldc;
-    for (int j = 0; j < N; ++j) c_row[j] = beta == 0.0f ? 0.0f : beta * c_row[j];  // beta == 0 never reads C
-    for (int p = 0; p < K; ++p) {
-      const float a = alpha * A[index(i) * lda + p];
-      const float* b_row = B + index(p) * ldb;
-      for (int j = 0; j < N; ++j) c_row[j] += a * b_row[j];
+void sgemm_loop_order(const GemmProblem& p) {
+  for (index i = 0; i < p.M; ++i) {
+    float* c_row = p.C + i * p.ldc;
+    for (index j = 0; j < p.N; ++j) c_row[j] = p.beta == 0.0f ? 0.0f : p.beta * c_row[j];  // beta == 0 never reads C
+    for (index k = 0; k < p.K; ++k) {
+      const float a = p.alpha * p.A(i, k);
+      const float* b_row = p.B.at(k, 0);
+      const index b_step = p.B.col_stride;  // 1 unless B is transposed
+      if (b_step == 1)                      // the common case, written out so the compiler vectorises it
+        for (index j = 0; j < p.N; ++j) c_row[j] += a * b_row[j];
+      else
+        for (index j = 0; j < p.N; ++j) c_row[j] += a * b_row[j * b_step];
     }
   }
 }

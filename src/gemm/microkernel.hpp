@@ -1,11 +1,14 @@
-// src/gemm/microkernel.hpp — internal: the micro-kernel contract.
+// src/gemm/microkernel.hpp — internal: the micro-kernel contract, and the
+// descriptor that says everything the driver needs to know about one.
 //
 // The blocked and SIMD kernels share one Goto/BLIS-style driver (goto.cpp):
 // five loops that cut C, A and B into cache-sized blocks, pack A and B into
 // contiguous panels, and hand MR x NR tiles of C to a micro-kernel. Only the
-// micro-kernel (and its block sizes, blocking.hpp) differs between kernels;
-// each one lives in its own file, compiled with its own ISA flags, named by
-// ISA and tile (microkernel_avx512_14x32.cpp, microkernel_avx2_6x16.cpp, ...).
+// micro-kernel, its packing and its block sizes differ between kernels; each
+// micro-kernel lives in its own file, compiled with its own ISA flags, named
+// by ISA and tile (microkernel_avx512_14x32.cpp, microkernel_avx2_6x16.cpp,
+// ...), and that file also defines its MicroKernel descriptor (below), with
+// the cache arithmetic that chose its block sizes.
 // The idea and the contract follow BLIS (docs/KernelsHowTo.md, "gemm
 // micro-kernel") and Goto & van de Geijn, "Anatomy of High-Performance Matrix
 // Multiplication", ACM TOMS 34(3), 2008; written here in our own words.
@@ -39,16 +42,60 @@
 // (possibly split into a few interleaved partial sums, then added), scaled by
 // alpha, plus beta * C: within the bound of gemmlab/numerics.hpp.
 //
-// The signature below is stable: micro-kernels for other ISAs are written
-// against it (tests/test_gemm_paths.cpp checks every one through it).
+// PACKING, and why it makes every transpose free. Both panels have the same
+// shape once A's are read sideways: a panel is W "lanes" wide (W = MR for A,
+// NR for B) and kc steps deep, step p holding W consecutive values. For A the
+// lanes are rows i and the steps columns p; for B the lanes are columns j and
+// the steps rows p. So one packing routine serves both, given a strided
+// source whose element (w, p) is lane w at step p (problem.hpp's Operand):
+//   A block:  src = A[ic:, pc:]                 (w, p) = A(ic + w, pc + p)
+//   B block:  src = B[pc:, jc:] transposed      (w, p) = B(pc + p, jc + w)
+// Whether the caller's A or B was transposed, or column-major, only changes
+// the two strides of src; the panels, and the micro-kernel, are the same.
+// A source whose lanes are contiguous (row_stride == 1) is copied row by
+// row; one whose steps are contiguous (col_stride == 1) is transposed in
+// small blocks; any other is gathered element by element.
 #pragma once
 
 #include <cstddef>
+
+#include "core/isa.hpp"
+#include "gemm/problem.hpp"
 
 namespace gemmlab::detail {
 
 using MicroKernelFn = void (*)(int kc, float alpha, const float* a, const float* b, float beta, float* c, int ldc,
                                int m, int n);
+
+// Packs lanes [0, lanes) x steps [0, kc) of src into ceil(lanes / W) panels
+// of W lanes (W fixed by the function), element (w, p) of panel q at
+// [p * W + w - q * W], lanes past `lanes` zero, panels panel_stride(W, kc)
+// floats apart.
+using PackFn = void (*)(index lanes, int kc, Operand src, float* packed);
+
+// The element type of packed panels, and how many consecutive k values a
+// panel stores together for one lane: 1 for float. (A bf16 tile instruction
+// multiplies pairs of k values, so its panels group k by 2.)
+enum class PanelElement { f32 };
+
+// Cache blocks: MC rows of A, KC of the K dimension, NC columns of B.
+struct Blocking {
+  int mc = 0, kc = 0, nc = 0;
+};
+
+// One micro-kernel and everything the driver needs with it.
+// Invariants (checked by the tests): mc % mr == 0, nc % nr == 0, all > 0.
+struct MicroKernel {
+  const char* name;         // ISA and tile, e.g. "avx512_14x32"
+  Isa isa;                  // what fn (and the packing) needs from the CPU
+  int mr, nr;               // register tile: MR rows x NR columns of C
+  Blocking blocking;        // the cache blocks (see the defining file for the arithmetic)
+  MicroKernelFn fn;         // the micro-kernel (contract above)
+  PackFn pack_a = nullptr;  // packs A into MR-lane panels; nullptr: the portable pack_panels
+  PackFn pack_b = nullptr;  // packs B into NR-lane panels; nullptr: the portable pack_panels
+  PanelElement element = PanelElement::f32;
+  int k_group = 1;  // k values stored together per lane (see PanelElement)
+};
 
 // Floats between the starts of two consecutive packed micro-panels of
 // `tile` x kc elements: rounded up to a multiple of 16 floats (64 bytes), so
@@ -57,38 +104,7 @@ using MicroKernelFn = void (*)(int kc, float alpha, const float* a, const float*
 // ISA-specific, so that they all agree on it.
 std::size_t panel_stride(int tile, int kc);
 
-// Optional, per micro-kernel: an ISA-specific packing of A with exactly the
-// layout of the portable pack_a (goto.hpp) for this kernel's MR: the mc x kc
-// block of A (row-major, lda) into MR-row panels, column by column, zero rows
-// past mc, panels panel_stride(MR, kc) floats apart.
-using PackAFn = void (*)(int mc, int kc, const float* A, int lda, float* packed);
-
-// The same for B: the kc x nc block of B (row-major, ldb) into NR-column
-// panels, row by row, zero columns past nc, panels panel_stride(NR, kc)
-// floats apart: exactly the layout of the portable pack_b.
-using PackBFn = void (*)(int kc, int nc, const float* B, int ldb, float* packed);
-
-// The micro-kernels, each defined in the file of the same name. The ISA ones
-// are declared only when the build compiles that ISA's files (Makefile:
-// GEMMLAB_HAVE_*). The portable one of Kernel::blocked is one C++ source
-// compiled twice, for the baseline and with AVX2 + FMA (microkernel_portable.hpp).
-void microkernel_portable_4x16(int kc, float alpha, const float* a, const float* b, float beta, float* c, int ldc,
-                               int m, int n);
-#if defined(GEMMLAB_HAVE_AVX2)
-void microkernel_portable_avx2_4x16(int kc, float alpha, const float* a, const float* b, float beta, float* c, int ldc,
-                                    int m, int n);
-void microkernel_avx2_6x16(int kc, float alpha, const float* a, const float* b, float beta, float* c, int ldc, int m,
-                           int n);
-#endif
-#if defined(GEMMLAB_HAVE_AVX512)
-void microkernel_avx512_14x32(int kc, float alpha, const float* a, const float* b, float beta, float* c, int ldc, int m,
-                              int n);
-void pack_a_avx512_14(int mc, int kc, const float* A, int lda, float* packed);
-void pack_b_avx512_32(int kc, int nc, const float* B, int ldb, float* packed);
-#endif
-#if defined(GEMMLAB_HAVE_NEON)
-void microkernel_neon_8x12(int kc, float alpha, const float* a, const float* b, float beta, float* c, int ldc, int m,
-                           int n);
-#endif
+// The portable packing (goto.cpp): the PackFn contract for any W = tile.
+void pack_panels(int tile, index lanes, int kc, Operand src, float* packed);
 
 }  // namespace gemmlab::detail

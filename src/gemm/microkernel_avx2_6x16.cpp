@@ -57,8 +57,6 @@ __m256i column_mask(int first, int n) {
   }
 }
 
-}  // namespace
-
 void microkernel_avx2_6x16(int kc, float alpha, const float* a, const float* b, float beta, float* c, int ldc, int m,
                            int n) {
   // Ask for the tile of C now: it is needed only after the k loop, so the
@@ -111,5 +109,18 @@ void microkernel_avx2_6x16(int kc, float alpha, const float* a, const float* b, 
     _mm256_maskstore_ps(row + 8, k1, r1);
   }
 }
+
+}  // namespace
+
+// The descriptor (microkernel.hpp). Block sizes, for the caches of the
+// machine it was tuned on (L1d 48 KiB, L2 2 MiB per core):
+//   KC = 512: B micro-panel 512 * 16 * 4 = 32 KiB, A micro-panel
+//             512 * 6 * 4 = 12 KiB: 44 KiB of the 48 KiB L1. KC = 512 rather
+//             than 256: each call amortises its fixed cost (zeroing, the C
+//             tile) over twice the FMAs (measured: docs/04-simd-microkernel.md).
+//   MC = 120 (20 * MR): packed A block 120 * 512 * 4 = 240 KiB of the 2 MiB L2.
+//   NC = 4096 (256 * NR): packed B block 512 * 4096 * 4 = 8 MiB, in L3.
+// Packing: the portable routines (nullptr), which the driver calls.
+extern const MicroKernel avx2_6x16{"avx2_6x16", Isa::avx2_fma, MR, NR, {120, 512, 4096}, microkernel_avx2_6x16};
 
 }  // namespace gemmlab::detail

@@ -42,6 +42,7 @@
 #include <cstddef>
 
 #include "gemm/microkernel.hpp"
+#include "gemm/transpose_avx512.hpp"
 
 namespace gemmlab::detail {
 namespace {
@@ -65,8 +66,6 @@ __mmask16 high_mask(int n) {
     acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
   }
 }
-
-}  // namespace
 
 void microkernel_avx512_14x32(int kc, float alpha, const float* a, const float* b, float beta, float* c, int ldc, int m,
                               int n) {
@@ -141,119 +140,99 @@ void microkernel_avx512_14x32(int kc, float alpha, const float* a, const float* 
   }
 }
 
-// Packing A for this kernel (the layout of pack_a in goto.hpp, MR = 14):
-// panel[p * 14 + i] = A[i][p]. Each 16-column slice of a 14-row panel is a
-// small transpose: load 16 floats from each of the 14 rows (each load one
-// cache line when A is 64-byte aligned), transpose the 16 x 16 block in
-// registers (rows 14 and 15 are zero), and store each of its 16 columns, 14
-// floats, to its place in the panel. Rows past mc are never loaded (they stay
-// zero); columns past kc are masked off in the loads and never stored.
-//
-// Why not one AVX-512 gather per panel column (what this function did until
-// 2026-11-27): a gather of 14 elements costs about as much as 14 loads, and
-// when lda is a multiple of 1024 floats the 14 rows' cache lines all map to
-// the same set of the 12-way L1, so every gather goes to L2. The transpose
-// touches each line once. Measured (84 x 512 block, lda = 1024, scratch
-// harness, median of 9): 9.1 -> 5.6 us with A in L2, 12.3 -> 9.5 us from L3;
-// packing A went from 3.2% to 2.4% of a 1024^3 multiplication (perf record).
-// The portable pack_a, one scalar copy per element, is slower than either.
-namespace {
+// Packing for this kernel (the PackFn contract of microkernel.hpp), for
+// both panel widths it uses: W = 14 (A) and W = 32 (B). Of the three kinds
+// of source (microkernel.hpp, "PACKING"):
+//   * lanes contiguous (B untransposed, A transposed): each step of a panel
+//     is W floats of one source row, moved with one or two 64-byte loads and
+//     stores. The portable loop, whose count is known only at run time,
+//     became 16-byte moves behind alias checks (GCC 12): about 13.5 GB/s
+//     even with B in cache.
+//   * steps contiguous (A untransposed, B transposed): 16 lanes x 16 steps
+//     are loaded (one cache line per lane when the source is aligned),
+//     transposed in registers, and stored as 16 steps of the panel. Lanes
+//     past the end are never loaded (they stay zero), steps past kc are
+//     masked off in the loads and never stored.
+//   * anything else (neither stride 1): the portable gather.
+// A transposing pack replaces what was one AVX-512 gather per panel
+// column: a gather of 14 elements costs about 14 loads, and when the row
+// stride is a multiple of 1024 floats the 14 rows' lines all fall in one set
+// of the L1, so every gather went to L2; the transpose touches each line
+// once (docs/05-packing.md has the measurements).
 
-// Transposes the 16 x 16 block held in r (r[i] = row i) in place, so that
-// r[j] holds column j. Four rounds of shuffles, each interleaving larger
-// pieces than the one before (single floats, pairs, then 4-float quads):
-//   1. unpack{lo,hi}_ps of rows 2q, 2q+1: pairs of floats from two rows;
-//   2. unpack{lo,hi}_pd: quads from four rows, so that r[4q + c] holds, in
-//      its 128-bit lane L, column 4L + c of rows 4q..4q+3;
-//   3-4. shuffle_f32x4 moves those 4-float quads between the 128-bit lanes
-//      until each vector holds one whole column.
-// 64 shuffles for 256 floats; they all run on one port (port 5).
-//
-// The pragma: GCC 12's headers implement these intrinsics with an
-// "undefined" vector that initialises itself (`__m512 __Y = __Y;`), which
-// -Wmaybe-uninitialized then reports in the caller (other projects hit it
-// too, e.g. google/highway issue 710). Nothing here is uninitialised.
-#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-[[gnu::always_inline]] inline void transpose_16x16(__m512 (&r)[16]) {
-  __m512 t[16];
-  for (int i = 0; i < 16; i += 2) {  // round 1
-    t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
-    t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
-  }
-  for (int i = 0; i < 16; i += 4) {  // round 2
-    const __m512d t0 = _mm512_castps_pd(t[i]), t1 = _mm512_castps_pd(t[i + 1]);
-    const __m512d t2 = _mm512_castps_pd(t[i + 2]), t3 = _mm512_castps_pd(t[i + 3]);
-    r[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(t0, t2));
-    r[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(t0, t2));
-    r[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(t1, t3));
-    r[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(t1, t3));
-  }
-  // Round 3: imm 0x88 takes 128-bit lanes 0 and 2 of each source, 0xDD lanes 1 and 3.
-  for (int half = 0; half < 16; half += 8)
-    for (int c = 0; c < 4; ++c) {
-      t[half + c] = _mm512_shuffle_f32x4(r[half + c], r[half + 4 + c], 0x88);
-      t[half + 4 + c] = _mm512_shuffle_f32x4(r[half + c], r[half + 4 + c], 0xDD);
+// Lanes contiguous: step p of every panel is W consecutive floats of the source.
+template <int W>
+void pack_copy(index lanes, int kc, Operand src, float* packed) {
+  const std::size_t panel_floats = panel_stride(W, kc);
+  const index panels = (lanes + W - 1) / W;
+  for (index p = 0; p < kc; ++p) {  // step by step: the source is read along its rows
+    const float* from = src.at(0, p);
+    float* to = packed + p * W;
+    for (index q = 0; q < panels; ++q, from += W, to += panel_floats) {
+      const index width = lanes - q * W;  // >= 1; W or more for every panel but the last
+      for (int c = 0; c < W; c += 16) {
+        const __mmask16 stored = first_lanes(W - c), real = stored & first_lanes(width - c);
+        _mm512_mask_storeu_ps(to + c, stored, _mm512_maskz_loadu_ps(real, from + c));
+      }
     }
-  for (int c = 0; c < 4; ++c) {  // round 4
-    r[c] = _mm512_shuffle_f32x4(t[c], t[8 + c], 0x88);
-    r[8 + c] = _mm512_shuffle_f32x4(t[c], t[8 + c], 0xDD);
-    r[4 + c] = _mm512_shuffle_f32x4(t[4 + c], t[12 + c], 0x88);
-    r[12 + c] = _mm512_shuffle_f32x4(t[4 + c], t[12 + c], 0xDD);
   }
+}
+
+// Steps contiguous: 16 x 16 blocks transposed in registers.
+template <int W>
+void pack_transpose(index lanes, int kc, Operand src, float* packed) {
+  const std::size_t panel_floats = panel_stride(W, kc);
+  for (index w0 = 0; w0 < lanes; w0 += W, packed += panel_floats) {
+    const index width = lanes - w0 < W ? lanes - w0 : W;
+    for (int c = 0; c < W; c += 16) {  // 16 lanes of the panel at a time
+      const __mmask16 stored = first_lanes(W - c);
+      const index rows = width - c;  // real lanes in this group (may be <= 0: all padding)
+      for (int p0 = 0; p0 < kc; p0 += 16) {
+        const int steps = kc - p0 < 16 ? kc - p0 : 16;
+        const __mmask16 real_steps = first_lanes(steps);
+        __m512 block[16];
+        for (int i = 0; i < 16; ++i)
+          block[i] = i < rows ? _mm512_maskz_loadu_ps(real_steps, src.at(w0 + c + i, p0)) : _mm512_setzero_ps();
+        transpose_16x16(block);
+        float* dst = packed + static_cast<index>(p0) * W + c;
+        for (int j = 0; j < steps; ++j) _mm512_mask_storeu_ps(dst + static_cast<index>(j) * W, stored, block[j]);
+      }
+    }
+  }
+}
+
+template <int W>
+void pack_avx512(index lanes, int kc, Operand src, float* packed) {
+  if (src.row_stride == 1)
+    pack_copy<W>(lanes, kc, src, packed);
+  else if (src.col_stride == 1)
+    pack_transpose<W>(lanes, kc, src, packed);
+  else
+    pack_panels(W, lanes, kc, src, packed);
 }
 
 }  // namespace
 
-void pack_a_avx512_14(int mc, int kc, const float* A, int lda, float* packed) {
-  const std::size_t panel_floats = panel_stride(MR, kc);
-  const __mmask16 panel_rows = static_cast<__mmask16>((1u << MR) - 1u);
-  for (int i0 = 0; i0 < mc; i0 += MR, packed += panel_floats) {
-    const int rows = mc - i0 < MR ? mc - i0 : MR;
-    const float* a = A + static_cast<long>(i0) * lda;
-    for (int p0 = 0; p0 < kc; p0 += 16) {
-      const int cols = kc - p0 < 16 ? kc - p0 : 16;
-      const __mmask16 real_cols = static_cast<__mmask16>((1u << cols) - 1u);
-      __m512 block[16];
-      for (int i = 0; i < 16; ++i)
-        block[i] =
-            i < rows ? _mm512_maskz_loadu_ps(real_cols, a + static_cast<long>(i) * lda + p0) : _mm512_setzero_ps();
-      transpose_16x16(block);
-      float* dst = packed + static_cast<long>(p0) * MR;
-      for (int j = 0; j < cols; ++j) _mm512_mask_storeu_ps(dst + static_cast<long>(j) * MR, panel_rows, block[j]);
-    }
-  }
-}
-#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13
-#pragma GCC diagnostic pop  // (pushed above transpose_16x16: the warning is reported where it is inlined)
-#endif
-
-// Packing B for this kernel (the layout of pack_b in goto.hpp, NR = 32).
-// The portable pack_b copies each row's NR floats with a loop whose count
-// is known only at run time: GCC 12 makes it 16-byte moves behind alias
-// checks, and it moved about 13.5 GB/s even with B in cache (2 MiB block,
-// 155 us; pk harness, 2026-11-27). Here a row of a panel is two 64-byte
-// loads and two aligned 64-byte stores (the panels start on 64 bytes and a
-// row is 128 bytes); the last, narrower panel loads with a mask, which reads
-// nothing past column nc and leaves the padding zero.
-void pack_b_avx512_32(int kc, int nc, const float* B, int ldb, float* packed) {
-  const std::size_t panel_floats = panel_stride(NR, kc);
-  const int full_panels = nc / NR, edge_cols = nc % NR;
-  const __mmask16 edge_low = low_mask(edge_cols), edge_high = high_mask(edge_cols);
-  for (int p = 0; p < kc; ++p) {  // row by row, as the portable pack_b (prefetcher-friendly)
-    const float* b_row = B + static_cast<long>(p) * ldb;
-    float* dst = packed + static_cast<long>(p) * NR;
-    for (int panel = 0; panel < full_panels; ++panel, b_row += NR, dst += panel_floats) {
-      _mm512_store_ps(dst, _mm512_loadu_ps(b_row));
-      _mm512_store_ps(dst + 16, _mm512_loadu_ps(b_row + 16));
-    }
-    if (edge_cols > 0) {
-      _mm512_store_ps(dst, _mm512_maskz_loadu_ps(edge_low, b_row));
-      _mm512_store_ps(dst + 16, _mm512_maskz_loadu_ps(edge_high, b_row + 16));
-    }
-  }
-}
+// The descriptor (microkernel.hpp), and how its block sizes follow from the
+// caches of the machine it was tuned on (Intel Xeon, Sapphire/Emerald
+// Rapids: L1d 48 KiB, L2 2 MiB per core, L3 shared; the arithmetic of
+// Goto & van de Geijn 2008, section 6, and Low et al., TOMS 2016):
+//   KC = 512: B micro-panel 512 * 32 * 4 = 64 KiB, A micro-panel
+//             512 * 14 * 4 = 28 KiB: together twice the 48 KiB L1, so the
+//             B micro-panel does NOT stay in L1 (against the textbook rule):
+//             every micro-kernel call streams both panels from L2, 92 KiB
+//             per 7168 FMAs (~3600 cycles at 2 FMAs a cycle), about 26
+//             bytes a cycle. What the deeper KC buys: the 14 x 32 tile of C
+//             is read and written once per KC block, and for N >= 1024 C
+//             does not fit L2, so each pass over C comes from L3; KC = 512
+//             halves those passes against KC = 256.
+//   MC = 84 (6 * MR): packed A block 84 * 512 * 4 = 168 KiB of the 2 MiB L2;
+//             smaller is better once the B block no longer fits L2 (its
+//             panels streaming in from L3 evict a large A block).
+//   NC = 4096 (128 * NR): packed B block 512 * 4096 * 4 = 8 MiB, in L3.
+// The measurements behind each choice: docs/05-packing.md.
+extern const MicroKernel avx512_14x32{
+    "avx512_14x32", Isa::avx512, MR, NR, {84, 512, 4096}, microkernel_avx512_14x32, pack_avx512<MR>, pack_avx512<NR>,
+};
 
 }  // namespace gemmlab::detail

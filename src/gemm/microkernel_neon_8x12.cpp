@@ -59,8 +59,6 @@ template <int Lane>
   row_update<3>(acc[7], b0, b1, b2, a_bottom);
 }
 
-}  // namespace
-
 void microkernel_neon_8x12(int kc, float alpha, const float* a, const float* b, float beta, float* c, int ldc, int m,
                            int n) {
   // As in the AVX2 kernel, every loop over the rows of the tile is unrolled
@@ -101,5 +99,18 @@ void microkernel_neon_8x12(int kc, float alpha, const float* a, const float* b, 
     }
   }
 }
+
+}  // namespace
+
+// The descriptor (microkernel.hpp). Not tuned on hardware (the lab machine
+// is x86; the kernel is tested under qemu): sized for the smallest common
+// ARM64 caches, the 32 KiB L1d and 512 KiB-1 MiB L2 of a Cortex-A72
+// (Raspberry Pi 4); Apple and Neoverse cores have 64-128 KiB L1d and would
+// take a larger KC.
+//   KC = 256: B micro-panel 256 * 12 * 4 = 12 KiB, A micro-panel
+//             256 * 8 * 4 = 8 KiB: 20 KiB of a 32 KiB L1.
+//   MC = 192 (24 * MR): packed A block 192 * 256 * 4 = 192 KiB of L2.
+//   NC = 3072 (256 * NR): packed B block 256 * 3072 * 4 = 3 MiB, in L3 or memory.
+extern const MicroKernel neon_8x12{"neon_8x12", Isa::neon, MR, NR, {192, 256, 3072}, microkernel_neon_8x12};
 
 }  // namespace gemmlab::detail

@@ -62,6 +62,19 @@ namespace {
 constexpr int kPortableMR = 4;
 constexpr int kPortableNR = 16;
 
+// Block sizes of both copies (MR = 4, NR = 16), for an L1d of 48 KiB and an
+// L2 of 2 MiB per core:
+//   KC = 512: B micro-panel 512 * 16 * 4 = 32 KiB, A micro-panel
+//             512 * 4 * 4 = 8 KiB: 40 KiB of the 48 KiB L1.
+//   MC = 128 (32 * MR): packed A block 128 * 512 * 4 = 256 KiB of the 2 MiB L2.
+//   NC = 4096 (256 * NR): packed B block 512 * 4096 * 4 = 8 MiB, in L3.
+// Why KC = 512 (not 256): this kernel prefetches nothing (no intrinsics),
+// so every micro-kernel call stalls on the first touch of its 4 x 16 tile
+// of C, which for N >= 1024 comes from L3; the fewer KC blocks, the fewer
+// times each tile of C is fetched (measured: docs/03-cache-blocking.md). On
+// a CPU with a 32 KiB L1 a KC of 384 or 256 would be the right choice.
+constexpr Blocking kPortableBlocking{128, 512, 4096};
+
 // The contract of microkernel.hpp with MR = kPortableMR, NR = kPortableNR.
 //
 // `#pragma GCC unroll` unrolls the i and j loops completely. That matters

@@ -7,9 +7,16 @@
 
 namespace gemmlab::detail {
 
+namespace {
+
 void microkernel_portable_4x16(int kc, float alpha, const float* a, const float* b, float beta, float* c, int ldc,
                                int m, int n) {
   portable_microkernel(kc, alpha, a, b, beta, c, ldc, m, n);
 }
+
+}  // namespace
+
+extern const MicroKernel portable_4x16{"portable_4x16", Isa::baseline,     kPortableMR,
+                                       kPortableNR,     kPortableBlocking, microkernel_portable_4x16};
 
 }  // namespace gemmlab::detail

@@ -8,9 +8,16 @@
 
 namespace gemmlab::detail {
 
+namespace {
+
 void microkernel_portable_avx2_4x16(int kc, float alpha, const float* a, const float* b, float beta, float* c, int ldc,
                                     int m, int n) {
   portable_microkernel(kc, alpha, a, b, beta, c, ldc, m, n);
 }
+
+}  // namespace
+
+extern const MicroKernel portable_avx2_4x16{"portable_avx2_4x16", Isa::avx2_fma,     kPortableMR,
+                                            kPortableNR,          kPortableBlocking, microkernel_portable_avx2_4x16};
 
 }  // namespace gemmlab::detail

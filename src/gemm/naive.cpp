@@ -6,21 +6,21 @@
 // and a column of B. The column walk jumps ldb floats between loads, so for
 // large N every load of B misses the cache; that is the problem the later
 // steps solve. The sum is accumulated in float, in order p = 0, 1, ..., K-1.
-#include <cstddef>
-
-#include "gemm/kernels.hpp"
+//
+// A and B may lie in any layout (problem.hpp): p.A(i, k) reads element
+// (i, k) through the operand's two strides, so a transposed or column-major
+// operand costs nothing here but the memory order of its loads.
+#include "gemm/problem.hpp"
 
 namespace gemmlab::detail {
 
-void sgemm_naive(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta,
-                 float* C, int ldc) {
-  using index = std::ptrdiff_t;  // row * ld can exceed the range of int
-  for (int i = 0; i < M; ++i) {
-    for (int j = 0; j < N; ++j) {
+void sgemm_naive(const GemmProblem& p) {
+  for (index i = 0; i < p.M; ++i) {
+    for (index j = 0; j < p.N; ++j) {
       float sum = 0.0f;
-      for (int p = 0; p < K; ++p) sum += A[index(i) * lda + p] * B[index(p) * ldb + j];
-      float& c = C[index(i) * ldc + j];
-      c = beta == 0.0f ? alpha * sum : alpha * sum + beta * c;  // beta == 0 never reads C
+      for (index k = 0; k < p.K; ++k) sum += p.A(i, k) * p.B(k, j);
+      float& c = p.C[i * p.ldc + j];
+      c = p.beta == 0.0f ? p.alpha * sum : p.alpha * sum + p.beta * c;  // beta == 0 never reads C
     }
   }
 }

@@ -1,118 +1,256 @@
-// The kernel table: one row per kernel. The tests, the benchmark and the CLI
-// all iterate over it, so adding a kernel is one row here (plus its file).
+// The kernel table: one row per kernel (kernels.hpp says what a row holds).
+// The tests, the benchmark and the CLI all iterate over it, so adding a
+// kernel is one row here plus its own file.
 #include <algorithm>
 #include <array>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
+#include "gemm/goto.hpp"
 #include "gemm/kernels.hpp"
-#include "gemmlab/cpu.hpp"
+#include "gemm/small.hpp"
 
 namespace gemmlab::detail {
-namespace {
 
-bool always() { return true; }
-bool has_avx2() { return cpu_features().avx2 && cpu_features().fma; }
-bool has_avx512() { return cpu_features().avx512_f_vl_bw_dq(); }
-bool has_neon() { return cpu_features().neon; }
-
+// Each kernel's own file defines what its row names.
+void sgemm_naive(const GemmProblem& p);
+void sgemm_loop_order(const GemmProblem& p);
+void sgemm_tiled(const GemmProblem& p);
+extern const MicroKernel portable_4x16;
 #if defined(GEMMLAB_HAVE_AVX2)
-constexpr KernelFn avx2_fn = sgemm_avx2;
-#else
-constexpr KernelFn avx2_fn = nullptr;
+extern const MicroKernel portable_avx2_4x16;
+extern const MicroKernel avx2_6x16;
 #endif
 #if defined(GEMMLAB_HAVE_AVX512)
-constexpr KernelFn avx512_fn = sgemm_avx512;
-#else
-constexpr KernelFn avx512_fn = nullptr;
+extern const MicroKernel avx512_14x32;
+extern const SmallPath avx512_small;
 #endif
 #if defined(GEMMLAB_HAVE_NEON)
-constexpr KernelFn neon_fn = sgemm_neon;
-#else
-constexpr KernelFn neon_fn = nullptr;
+extern const MicroKernel neon_8x12;
 #endif
 
-// `simd` has no function of its own: resolve_kernel() maps it to a row below.
-// Each row: id, whole_vector_floats (kernels.hpp), name, isa, description,
-// function, CPU check.
-constexpr KernelEntry table[] = {
-    {Kernel::naive, 1, "naive", "portable", "textbook triple loop, one dot product per element of C", sgemm_naive,
-     always},
-    {Kernel::loop_order, 1, "loop-order", "portable",
-     "the naive loops reordered (i, p, j) so the inner loop walks rows", sgemm_loop_order, always},
-    {Kernel::tiled, 1, "tiled", "portable",
-     "loop-order cut into cache-sized blocks of B (no packing, no register tile)", sgemm_tiled, always},
-    {Kernel::blocked, 1, "blocked", "portable", "cache-blocked, packed, register-tiled portable C++ (no intrinsics)",
-     sgemm_blocked, always},
-    {Kernel::simd, 1, "simd", "best available", "the best SIMD kernel this CPU supports", nullptr, always},
-    {Kernel::simd_avx2, 8, "simd-avx2", "AVX2+FMA", "AVX2 + FMA intrinsics, 256-bit registers", avx2_fn, has_avx2},
-    {Kernel::simd_avx512, 16, "simd-avx512", "AVX-512", "AVX-512 (F, VL, BW, DQ) intrinsics, 512-bit registers",
-     avx512_fn, has_avx512},
-    {Kernel::simd_neon, 1, "simd-neon", "NEON", "ARM64 NEON intrinsics, 128-bit registers", neon_fn, has_neon},
+namespace {
+
+// A micro-kernel that this build does not compile.
+#if !defined(GEMMLAB_HAVE_AVX2)
+constexpr const MicroKernel* portable_avx2_4x16_if_built = nullptr;
+constexpr const MicroKernel* avx2_6x16_if_built = nullptr;
+#else
+constexpr const MicroKernel* portable_avx2_4x16_if_built = &portable_avx2_4x16;
+constexpr const MicroKernel* avx2_6x16_if_built = &avx2_6x16;
+#endif
+#if !defined(GEMMLAB_HAVE_AVX512)
+constexpr const MicroKernel* avx512_14x32_if_built = nullptr;
+constexpr const SmallPath* avx512_small_if_built = nullptr;
+#else
+constexpr const MicroKernel* avx512_14x32_if_built = &avx512_14x32;
+constexpr const SmallPath* avx512_small_if_built = &avx512_small;
+#endif
+#if !defined(GEMMLAB_HAVE_NEON)
+constexpr const MicroKernel* neon_8x12_if_built = nullptr;
+#else
+constexpr const MicroKernel* neon_8x12_if_built = &neon_8x12;
+#endif
+
+constexpr KernelDescriptor direct_kernel(Kernel id, std::string_view name, std::string_view description, KernelFn fn,
+                                         std::string_view peak = {}) {
+  KernelDescriptor d{};
+  d.id = id;
+  d.name = name;
+  d.description = description;
+  d.isa = Isa::baseline;
+  d.direct = fn;
+  d.peak_probe = peak;
+  return d;
+}
+
+constexpr KernelDescriptor packed_kernel(Kernel id, std::string_view name, std::string_view description, Isa isa,
+                                         const MicroKernel* preferred, const MicroKernel* fallback,
+                                         int whole_vector_floats, bool simd_candidate,
+                                         const SmallPath* small = nullptr) {
+  KernelDescriptor d{};
+  d.id = id;
+  d.name = name;
+  d.description = description;
+  d.isa = isa;
+  d.micro_kernels[0] = preferred;
+  d.micro_kernels[1] = fallback;
+  d.small = small;
+  d.threaded = true;
+  d.whole_vector_floats = whole_vector_floats;
+  d.simd_candidate = simd_candidate;
+  return d;
+}
+
+// In the order of the Kernel enum (kernel_descriptor relies on it).
+// The peaks: naive sums one dot product at a time in order, which the
+// compiler cannot vectorise without reordering the sum, so its ceiling is
+// scalar; loop-order and tiled are portable C++ whose inner loop (along a
+// row of B and C) the compiler vectorises for the baseline target only, so
+// theirs is the baseline's (the default for a direct kernel).
+constexpr KernelDescriptor table[] = {
+    direct_kernel(Kernel::naive, "naive", "textbook triple loop, one dot product per element of C", sgemm_naive,
+                  "scalar"),
+    direct_kernel(Kernel::loop_order, "loop-order", "the naive loops reordered (i, p, j) so the inner loop walks rows",
+                  sgemm_loop_order),
+    direct_kernel(Kernel::tiled, "tiled", "loop-order cut into cache-sized blocks of B (no packing, no register tile)",
+                  sgemm_tiled),
+    packed_kernel(Kernel::blocked, "blocked", "cache-blocked, packed, register-tiled portable C++ (no intrinsics)",
+                  Isa::baseline, portable_avx2_4x16_if_built, &portable_4x16, 1, false),
+    packed_kernel(Kernel::simd_avx2, "simd-avx2", "AVX2 + FMA intrinsics, 256-bit registers", Isa::avx2_fma,
+                  avx2_6x16_if_built, nullptr, 8, true),
+    packed_kernel(Kernel::simd_avx512, "simd-avx512", "AVX-512 (F, VL, BW, DQ) intrinsics, 512-bit registers",
+                  Isa::avx512, avx512_14x32_if_built, nullptr, 16, true, avx512_small_if_built),
+    packed_kernel(Kernel::simd_neon, "simd-neon", "ARM64 NEON intrinsics, 128-bit registers", Isa::neon,
+                  neon_8x12_if_built, nullptr, 1, true),
 };
+
+// The first micro-kernel of the row that this CPU runs, or nullptr.
+const MicroKernel* usable_micro_kernel(const KernelDescriptor& d) {
+  for (const MicroKernel* mk : d.micro_kernels)
+    if (mk != nullptr && isa_supported(mk->isa)) return mk;
+  return nullptr;
+}
+
+bool compiled(const KernelDescriptor& d) { return d.direct != nullptr || d.micro_kernels[0] != nullptr; }
+
+ResolvedKernel resolve_row(const KernelDescriptor& d) {
+  ResolvedKernel r;
+  r.descriptor = &d;
+  r.micro = d.direct != nullptr ? nullptr : usable_micro_kernel(d);
+  r.runnable = compiled(d) && isa_supported(d.isa) && (d.direct != nullptr || r.micro != nullptr);
+  return r;
+}
+
+constexpr std::size_t kRows = std::size(table);
+constexpr std::size_t kSimdIndex = kRows;  // Kernel::simd is the value after the last row
 
 }  // namespace
 
-std::span<const KernelEntry> kernel_table() { return table; }
+std::span<const KernelDescriptor> kernel_table() { return table; }
 
-const KernelEntry& kernel_entry(Kernel k) {
-  for (const auto& e : table)
-    if (e.id == k) return e;
+const KernelDescriptor& kernel_descriptor(Kernel k) {
+  const auto i = static_cast<std::size_t>(k);
+  if (i < kRows && table[i].id == k) return table[i];
+  if (k == Kernel::simd) return kernel_descriptor(resolve_kernel(k));
   throw std::invalid_argument("gemmlab: unknown Kernel value " + std::to_string(static_cast<int>(k)));
+}
+
+const ResolvedKernel& resolved(Kernel k) {
+  static const std::array<ResolvedKernel, kRows + 1> all = [] {
+    std::array<ResolvedKernel, kRows + 1> out{};
+    const KernelDescriptor* best = nullptr;
+    for (std::size_t i = 0; i < kRows; ++i) {
+      out[i] = resolve_row(table[i]);
+      if (best == nullptr && table[i].simd_candidate && out[i].runnable) best = &table[i];
+    }
+    // `simd` without a SIMD kernel for this CPU runs blocked, which always can.
+    out[kSimdIndex] = out[static_cast<std::size_t>(best != nullptr ? best->id : Kernel::blocked)];
+    return out;
+  }();
+  const auto i = static_cast<std::size_t>(k);
+  if (i > kSimdIndex)
+    throw std::invalid_argument("gemmlab: unknown Kernel value " + std::to_string(static_cast<int>(k)));
+  return all[i];
+}
+
+std::span<const MicroKernel* const> micro_kernels() {
+  static const std::vector<const MicroKernel*> all = [] {
+    std::vector<const MicroKernel*> out;
+    for (const KernelDescriptor& d : table)
+      for (const MicroKernel* mk : d.micro_kernels)
+        if (mk != nullptr && std::find(out.begin(), out.end(), mk) == out.end()) out.push_back(mk);
+    return out;
+  }();
+  return all;
+}
+
+void run_kernel(const ResolvedKernel& r, const GemmProblem& p) {
+  const KernelDescriptor& d = *r.descriptor;
+  if (d.direct != nullptr) {
+    record_path("direct");
+    record_parts(1);
+    d.direct(p);
+    return;
+  }
+  if (d.small != nullptr && d.small->use(p.M, p.N, p.K)) {
+    record_path("small");
+    split_between_threads(p, d.small->row_tile, d.small->col_tile, d.small->min_parallel_flops,
+                          [&](const GemmProblem& block) { d.small->run(block); });
+    return;
+  }
+  record_path("packed");
+  goto_sgemm(*r.micro, p);
 }
 
 }  // namespace gemmlab::detail
 
 namespace gemmlab {
 
-using detail::kernel_entry;
+using detail::kernel_descriptor;
 using detail::kernel_table;
 
-std::string_view kernel_name(Kernel k) { return kernel_entry(k).name; }
-std::string_view kernel_description(Kernel k) { return kernel_entry(k).description; }
-std::string_view kernel_isa(Kernel k) { return kernel_entry(k).isa; }
+std::string_view kernel_name(Kernel k) { return k == Kernel::simd ? "simd" : kernel_descriptor(k).name; }
+
+std::string_view kernel_description(Kernel k) {
+  return k == Kernel::simd ? "the best SIMD kernel this CPU supports" : kernel_descriptor(k).description;
+}
+
+std::string_view kernel_isa(Kernel k) {
+  return k == Kernel::simd ? "best available" : detail::isa_name(kernel_descriptor(k).isa);
+}
 
 Kernel kernel_from_name(std::string_view name) {
   std::string valid;
-  for (const auto& e : kernel_table()) {
-    if (e.name == name) return e.id;
+  for (Kernel k : all_kernels()) {
+    if (kernel_name(k) == name) return k;
     valid += valid.empty() ? "" : ", ";
-    valid += e.name;
+    valid += kernel_name(k);
   }
   throw std::invalid_argument("unknown kernel '" + std::string(name) + "' (valid: " + valid + ")");
 }
 
-bool kernel_available(Kernel k) {
-  if (k == Kernel::simd) return true;  // falls back to a portable kernel
-  const auto& e = kernel_entry(k);
-  return e.fn != nullptr && e.cpu_supports();
+bool kernel_available(Kernel k) { return detail::resolved(k).runnable; }
+
+Kernel resolve_kernel(Kernel k) { return detail::resolved(k).descriptor->id; }
+
+bool kernel_threaded(Kernel k) { return detail::resolved(k).descriptor->threaded; }
+
+int kernel_whole_vector_floats(Kernel k) { return detail::resolved(k).descriptor->whole_vector_floats; }
+
+std::string_view kernel_micro_kernel(Kernel k) {
+  const detail::MicroKernel* mk = detail::resolved(k).micro;
+  return mk != nullptr ? mk->name : "";
 }
 
-Kernel resolve_kernel(Kernel k) {
-  if (k != Kernel::simd) return k;
-  for (Kernel candidate : {Kernel::simd_avx512, Kernel::simd_avx2, Kernel::simd_neon})
-    if (kernel_available(candidate)) return candidate;
-  return Kernel::blocked;
+std::string_view kernel_peak_probe(Kernel k) {
+  const detail::ResolvedKernel& r = detail::resolved(k);
+  if (!r.descriptor->peak_probe.empty()) return r.descriptor->peak_probe;
+  return detail::isa_peak_probe(r.micro != nullptr ? r.micro->isa : r.descriptor->isa);
 }
 
 std::string kernel_status(Kernel k) {
-  const auto& e = kernel_entry(k);
+  const detail::ResolvedKernel& r = detail::resolved(k);
+  const detail::KernelDescriptor& d = *r.descriptor;
   if (k == Kernel::simd) {
-    const Kernel r = resolve_kernel(k);
-    if (r == Kernel::blocked) return "yes: no SIMD kernel for this CPU, falls back to blocked";
-    return "yes: runs " + std::string(kernel_name(r));
+    if (!d.simd_candidate) return "yes: no SIMD kernel for this CPU, falls back to " + std::string(d.name);
+    return "yes: runs " + std::string(d.name);
   }
-  if (e.fn == nullptr) return "no: not compiled into this binary (needs " + std::string(e.isa) + " target)";
-  if (!e.cpu_supports()) return "no: this CPU lacks " + std::string(e.isa);
-  if (k == Kernel::blocked) return std::string("yes: micro-kernel ").append(detail::blocked_micro_kernel_name());
+  if (d.direct == nullptr && d.micro_kernels[0] == nullptr && d.micro_kernels[1] == nullptr)
+    return "no: not compiled into this binary (needs " + std::string(detail::isa_name(d.isa)) + " target)";
+  if (!r.runnable) return "no: this CPU lacks " + std::string(detail::isa_name(d.isa));
+  if (r.micro != nullptr && d.micro_kernels[1] != nullptr)
+    return std::string("yes: micro-kernel ").append(r.micro->name);
   return "yes";
 }
 
 std::span<const Kernel> all_kernels() {
   static const auto ids = [] {
-    std::array<Kernel, std::size(detail::table)> out{};
+    std::array<Kernel, std::size(detail::table) + 1> out{};
     std::transform(std::begin(detail::table), std::end(detail::table), out.begin(),
-                   [](const detail::KernelEntry& e) { return e.id; });
+                   [](const detail::KernelDescriptor& e) { return e.id; });
+    out.back() = Kernel::simd;
     return out;
   }();
   return ids;

@@ -1,90 +1,284 @@
-// The public entry point: check the arguments once, handle the trivial cases,
-// then hand a well-formed problem to the chosen kernel.
-#include <cstddef>
+// The public entry points: check the arguments once, describe both operands
+// by their strides (problem.hpp), turn a column-major call into the
+// row-major one it equals, handle the trivial cases, then hand a
+// well-formed problem to the chosen kernel.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
 #include <stdexcept>
 #include <string>
-#include <vector>
 
-#include "gemm/kernels.hpp"
+#include "gemm/call_record.hpp"
+#include "gemm/dispatch.hpp"
 
-namespace gemmlab {
+namespace gemmlab::detail {
+
+CallRecord& call_record() {
+  thread_local CallRecord record;
+  return record;
+}
+
 namespace {
 
-// The message is built only when the check fails: building the four messages
-// below on every call cost about 400 ns (measured for issue 5), four times a
-// whole 16 x 16 multiplication on the small AVX-512 path.
-template <class MakeMessage>
-void require(bool ok, MakeMessage make_message) {
-  if (!ok) throw std::invalid_argument(std::string("sgemm: ").append(make_message()));
+thread_local Kernel last_kernel = Kernel::naive;
+
+bool notrans(Transpose t) { return t == Transpose::no_trans; }
+
+// Rows of op(A) as stored in memory... in the reference BLAS's words: the
+// number of rows of A as it lies (column-major), i.e. the minimum lda there.
+index stored_rows_a(const SgemmCall& c) { return notrans(c.trans_a) ? c.M : c.K; }
+index stored_rows_b(const SgemmCall& c) { return notrans(c.trans_b) ? c.K : c.N; }
+
+// The minimum leading dimensions, by the table in gemmlab/gemm.hpp.
+int min_ld(index elements) { return elements > 1 ? static_cast<int>(elements) : 1; }
+int min_lda(const SgemmCall& c) {
+  if (c.layout == Layout::col_major) return min_ld(stored_rows_a(c));
+  return min_ld(notrans(c.trans_a) ? c.K : c.M);
 }
+int min_ldb(const SgemmCall& c) {
+  if (c.layout == Layout::col_major) return min_ld(stored_rows_b(c));
+  return min_ld(notrans(c.trans_b) ? c.N : c.K);
+}
+int min_ldc(const SgemmCall& c) { return min_ld(c.layout == Layout::col_major ? c.M : c.N); }
 
 std::string text(int v) { return std::to_string(v); }
 
-// C := beta * C over the M x N block; beta == 0 writes zeros without reading C.
-void scale_c(int M, int N, float beta, float* C, int ldc) {
-  for (int i = 0; i < M; ++i) {
-    float* c = C + static_cast<std::ptrdiff_t>(i) * ldc;
-    for (int j = 0; j < N; ++j) c[j] = beta == 0.0f ? 0.0f : beta * c[j];
+const char* layout_name(Layout l) { return l == Layout::col_major ? "col-major" : "row-major"; }
+const char* trans_letter(Transpose t) { return t == Transpose::trans ? "T" : t == Transpose::conj_trans ? "C" : "N"; }
+
+// Operand X (op(X) is rows x cols) as stored by the caller, as strides.
+Operand operand(Layout layout, Transpose t, const float* data, int ld) {
+  const bool rows_contiguous = (layout == Layout::row_major) == notrans(t);  // op(X)'s rows lie along memory
+  return rows_contiguous ? Operand{data, ld, 1} : Operand{data, 1, ld};
+}
+
+// C := beta * C over an M x N row-major block; beta == 0 writes zeros
+// without reading C, beta == 1 leaves C as it is.
+void scale_c(index M, index N, float beta, float* C, index ldc) {
+  if (beta == 1.0f) return;
+  for (index i = 0; i < M; ++i) {
+    float* c = C + i * ldc;
+    for (index j = 0; j < N; ++j) c[j] = beta == 0.0f ? 0.0f : beta * c[j];
   }
 }
 
-// The function each Kernel runs, resolved once: resolve_kernel and
-// kernel_available walk the registry and the CPU flags, about 15 ns per call
-// (measured for issue 5, where a 16 x 16 product takes 80 ns), and their
-// answer cannot change while the program runs (CPU features are read once).
-// nullptr for a kernel that cannot run here.
-detail::KernelFn cached_function(Kernel k) {
-  static const std::vector<detail::KernelFn> functions = [] {
-    std::vector<detail::KernelFn> out;
-    for (Kernel id : all_kernels()) {
-      const auto i = static_cast<std::size_t>(id);
-      if (out.size() <= i) out.resize(i + 1, nullptr);
-      if (kernel_available(id)) out[i] = detail::kernel_entry(resolve_kernel(id)).fn;
-    }
-    return out;
+bool verbose_enabled() {
+  static const bool enabled = [] {
+    const char* v = std::getenv("GEMMLAB_VERBOSE");
+    return v != nullptr && *v != '\0' && std::string(v) != "0";
   }();
-  const auto i = static_cast<std::size_t>(k);
-  return i < functions.size() ? functions[i] : nullptr;
+  return enabled;
+}
+
+void print_verbose(const SgemmCall& c, const char* kernel, const char* path, int parts, double seconds) {
+  const double flops = 2.0 * c.M * c.N * c.K;
+  const double gflops = seconds > 0 && c.K > 0 && c.alpha != 0.0f ? flops / seconds * 1e-9 : 0.0;
+  // One fprintf per call: a line is written whole even when threads print at once.
+  std::fprintf(stderr,
+               "gemmlab: %s %s trans_a=%s trans_b=%s M=%d N=%d K=%d lda=%d ldb=%d ldc=%d alpha=%g beta=%g "
+               "kernel=%s/%s threads=%d time_us=%.2f gflops=%.2f\n",
+               c.entry, layout_name(c.layout), trans_letter(c.trans_a), trans_letter(c.trans_b), c.M, c.N, c.K, c.lda,
+               c.ldb, c.ldc, static_cast<double>(c.alpha), static_cast<double>(c.beta), kernel, path, parts,
+               seconds * 1e6, gflops);
+}
+
+// The row-major problem that the call equals, and runs it.
+void run_problem(const ResolvedKernel& kernel, const SgemmCall& c) {
+  CallRecord& record = call_record();
+  record.path = "none";  // until a kernel says otherwise: nothing to multiply
+  record.parts = 1;
+  last_kernel = kernel.descriptor->id;
+  if (c.M == 0 || c.N == 0) return;
+  GemmProblem p;
+  p.alpha = c.alpha;
+  p.beta = c.beta;
+  p.C = c.C;
+  p.ldc = c.ldc;
+  p.K = c.K;
+  const Operand a = operand(c.layout, c.trans_a, c.A, c.lda), b = operand(c.layout, c.trans_b, c.B, c.ldb);
+  if (c.layout == Layout::row_major) {
+    p.M = c.M;
+    p.N = c.N;
+    p.A = a;
+    p.B = b;
+  } else {
+    // Column-major C is the row-major N x M matrix C^T (same memory, same
+    // ldc), and C^T = op(B)^T op(A)^T: swap the operands, transpose each.
+    p.M = c.N;
+    p.N = c.M;
+    p.A = b.transposed();
+    p.B = a.transposed();
+  }
+  if (c.K == 0 || c.alpha == 0.0f) {  // nothing to multiply: C := beta * C, A and B unread
+    record.path = "scale";
+    scale_c(p.M, p.N, p.beta, p.C, p.ldc);
+    return;
+  }
+  run_kernel(kernel, p);
 }
 
 }  // namespace
 
-void sgemm(Kernel k, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta,
-           float* C, int ldc) {
-  require(M >= 0 && N >= 0 && K >= 0, [&] { return "negative size M=" + text(M) + " N=" + text(N) + " K=" + text(K); });
-  require(lda >= (K > 1 ? K : 1),
-          [&] { return "lda=" + text(lda) + " is smaller than K=" + text(K) + " (A is M x K, row-major)"; });
-  require(ldb >= (N > 1 ? N : 1),
-          [&] { return "ldb=" + text(ldb) + " is smaller than N=" + text(N) + " (B is K x N, row-major)"; });
-  require(ldc >= (N > 1 ? N : 1),
-          [&] { return "ldc=" + text(ldc) + " is smaller than N=" + text(N) + " (C is M x N, row-major)"; });
-  detail::KernelFn fn = cached_function(k);
-  if (fn == nullptr) {  // unknown or unavailable: say why
-    const detail::KernelEntry& entry = detail::kernel_entry(resolve_kernel(k));
-    if (!kernel_available(entry.id))
-      throw std::invalid_argument("sgemm: kernel '" + std::string(entry.name) +
-                                  "' is not available here: " + kernel_status(entry.id));
-    fn = entry.fn;
-  }
-  if (M == 0 || N == 0) return;
-  require(C != nullptr, [&] { return "C is null for a " + shape_string(M, N) + " result"; });
-  if (K == 0 || alpha == 0.0f) {  // nothing to multiply: C := beta * C, A and B unread
-    scale_c(M, N, beta, C, ldc);
-    return;
-  }
-  require(A != nullptr && B != nullptr, [] { return std::string("A or B is null"); });
-  fn(M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+BadArgument first_bad_argument(const SgemmCall& c) {
+  if (!valid(c.layout)) return BadArgument::layout;
+  if (!valid(c.trans_a)) return BadArgument::trans_a;
+  if (!valid(c.trans_b)) return BadArgument::trans_b;
+  if (c.M < 0) return BadArgument::m;
+  if (c.N < 0) return BadArgument::n;
+  if (c.K < 0) return BadArgument::k;
+  if (c.lda < min_lda(c)) return BadArgument::lda;
+  if (c.ldb < min_ldb(c)) return BadArgument::ldb;
+  if (c.ldc < min_ldc(c)) return BadArgument::ldc;
+  const bool reads_ab = c.M > 0 && c.N > 0 && c.K > 0 && c.alpha != 0.0f;
+  if (reads_ab && c.A == nullptr) return BadArgument::a;
+  if (reads_ab && c.B == nullptr) return BadArgument::b;
+  if (c.M > 0 && c.N > 0 && c.C == nullptr) return BadArgument::c;
+  return BadArgument::none;
 }
 
-void gemm(Kernel k, ConstMatrixView A, ConstMatrixView B, MatrixView C, float alpha, float beta) {
+std::string bad_argument_message(BadArgument bad, const SgemmCall& c) {
+  const std::string where = std::string(c.entry) + ": ";
+  const std::string shape = std::string(" (") + layout_name(c.layout) + ", op(A) " + trans_letter(c.trans_a) +
+                            ", op(B) " + trans_letter(c.trans_b) + ", M=" + text(c.M) + " N=" + text(c.N) +
+                            " K=" + text(c.K) + ")";
+  switch (bad) {
+    case BadArgument::none:
+      return where + "no error";
+    case BadArgument::layout:
+      return where + "layout=" + text(static_cast<int>(c.layout)) + " is neither row-major (101) nor col-major (102)";
+    case BadArgument::trans_a:
+      return where + "trans_a=" + text(static_cast<int>(c.trans_a)) +
+             " is not no_trans (111), trans (112) or conj_trans (113)";
+    case BadArgument::trans_b:
+      return where + "trans_b=" + text(static_cast<int>(c.trans_b)) +
+             " is not no_trans (111), trans (112) or conj_trans (113)";
+    case BadArgument::m:
+      return where + "negative size M=" + text(c.M);
+    case BadArgument::n:
+      return where + "negative size N=" + text(c.N);
+    case BadArgument::k:
+      return where + "negative size K=" + text(c.K);
+    case BadArgument::lda:
+      return where + "lda=" + text(c.lda) + " is smaller than " + text(min_lda(c)) + ", the length of A's stored " +
+             (c.layout == Layout::row_major ? "rows" : "columns") + shape;
+    case BadArgument::ldb:
+      return where + "ldb=" + text(c.ldb) + " is smaller than " + text(min_ldb(c)) + ", the length of B's stored " +
+             (c.layout == Layout::row_major ? "rows" : "columns") + shape;
+    case BadArgument::ldc:
+      return where + "ldc=" + text(c.ldc) + " is smaller than " + text(min_ldc(c)) + ", the length of C's stored " +
+             (c.layout == Layout::row_major ? "rows" : "columns") + shape;
+    case BadArgument::a:
+      return where + "A is null" + shape;
+    case BadArgument::b:
+      return where + "B is null" + shape;
+    case BadArgument::c:
+      return where + "C is null for a " + shape_string(c.M, c.N) + " result";
+  }
+  return where + "bad argument";
+}
+
+void run_checked(const ResolvedKernel& kernel, const SgemmCall& call) {
+  if (!verbose_enabled()) {
+    run_problem(kernel, call);
+    return;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  run_problem(kernel, call);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const CallRecord& record = call_record();
+  print_verbose(call, std::string(kernel.descriptor->name).c_str(), record.path, record.parts, seconds);
+}
+
+}  // namespace gemmlab::detail
+
+namespace gemmlab {
+namespace {
+
+// Checks, resolves and runs one call from the C++ API; errors throw.
+void checked_call(Kernel k, const detail::SgemmCall& call) {
+  const detail::BadArgument bad = detail::first_bad_argument(call);
+  if (bad != detail::BadArgument::none) throw std::invalid_argument(detail::bad_argument_message(bad, call));
+  const detail::ResolvedKernel& kernel = detail::resolved(k);
+  if (!kernel.runnable)
+    throw std::invalid_argument(std::string(call.entry) + ": kernel '" + std::string(kernel_name(k)) +
+                                "' is not available here: " + kernel_status(k));
+  detail::run_checked(kernel, call);
+}
+
+// The first and one-past-the-last float a view's elements occupy.
+struct Span {
+  const float* first;
+  const float* last;
+};
+Span extent(ConstMatrixView v) {
+  const float* first = v.data();
+  return {first, first + static_cast<std::ptrdiff_t>(v.rows() - 1) * v.ld() + v.cols()};
+}
+
+// Whether two views share an element. Views with the same leading
+// dimension are sub-blocks of one row-major layout, and the test is exact
+// (two blocks of one matrix side by side do not overlap); with different
+// leading dimensions it is whether their address ranges meet.
+bool overlap(ConstMatrixView x, ConstMatrixView y) {
+  if (x.empty() || y.empty()) return false;
+  const Span a = extent(x), b = extent(y);
+  if (a.last <= b.first || b.last <= a.first) return false;
+  if (x.ld() != y.ld()) return true;
+  // Element (i, j) of x is element (i', j') of y when
+  // (i - i') * ld + (j - j') = y.data - x.data = d. Write d = q * ld + r,
+  // 0 <= r < ld: then either j - j' = r and i - i' = q, or j - j' = r - ld
+  // and i - i' = q + 1. Each needs a j in [0, x.cols), j' in [0, y.cols),
+  // and rows i, i' inside both views.
+  const std::ptrdiff_t ld = x.ld(), d = y.data() - x.data();
+  std::ptrdiff_t q = d / ld, r = d % ld;
+  if (r < 0) {
+    r += ld;
+    q -= 1;
+  }
+  auto rows_meet = [&](std::ptrdiff_t shift) {  // i - i' = shift for some i < x.rows, i' < y.rows
+    return shift > -static_cast<std::ptrdiff_t>(y.rows()) && shift < x.rows();
+  };
+  auto cols_meet = [&](std::ptrdiff_t shift) {  // j - j' = shift for some j < x.cols, j' < y.cols
+    return shift > -static_cast<std::ptrdiff_t>(y.cols()) && shift < x.cols();
+  };
+  return (cols_meet(r) && rows_meet(q)) || (cols_meet(r - ld) && rows_meet(q + 1));
+}
+
+}  // namespace
+
+void sgemm(Kernel k, Layout layout, Transpose trans_a, Transpose trans_b, int M, int N, int K, float alpha,
+           const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc) {
+  checked_call(k, {"sgemm", layout, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc});
+}
+
+void sgemm(Kernel k, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta,
+           float* C, int ldc) {
+  checked_call(k, {"sgemm", Layout::row_major, Transpose::no_trans, Transpose::no_trans, M, N, K, alpha, A, lda, B, ldb,
+                   beta, C, ldc});
+}
+
+void gemm(Kernel k, GemmOperand A, GemmOperand B, MatrixView C, float alpha, float beta) {
   if (A.cols() != B.rows())
-    throw shape_error("gemm: A is " + shape_string(A.rows(), A.cols()) + " but B is " +
-                      shape_string(B.rows(), B.cols()) + " (A.cols must equal B.rows)");
+    throw shape_error("gemm: op(A) is " + shape_string(A.rows(), A.cols()) + " but op(B) is " +
+                      shape_string(B.rows(), B.cols()) + " (op(A).cols must equal op(B).rows)");
   if (C.rows() != A.rows() || C.cols() != B.cols())
-    throw shape_error("gemm: C is " + shape_string(C.rows(), C.cols()) + " but A*B is " +
-                      shape_string(A.rows(), B.cols()) + " (A is " + shape_string(A.rows(), A.cols()) + ", B is " +
-                      shape_string(B.rows(), B.cols()) + ")");
-  sgemm(k, A.rows(), B.cols(), A.cols(), alpha, A.data(), A.ld(), B.data(), B.ld(), beta, C.data(), C.ld());
+    throw shape_error("gemm: C is " + shape_string(C.rows(), C.cols()) + " but op(A) op(B) is " +
+                      shape_string(A.rows(), B.cols()) + " (op(A) is " + shape_string(A.rows(), A.cols()) +
+                      ", op(B) is " + shape_string(B.rows(), B.cols()) + ")");
+  for (const auto& [input, name] : {std::pair{A.view(), "A"}, std::pair{B.view(), "B"}})
+    if (overlap(input, C))
+      throw std::invalid_argument(std::string("gemm: C overlaps ") + name +
+                                  " (C is written while it is read: the result would be wrong)");
+  const Transpose ta = A.is_transposed() ? Transpose::trans : Transpose::no_trans;
+  const Transpose tb = B.is_transposed() ? Transpose::trans : Transpose::no_trans;
+  checked_call(k, {"gemm", Layout::row_major, ta, tb, A.rows(), B.cols(), A.cols(), alpha, A.view().data(),
+                   A.view().ld(), B.view().data(), B.view().ld(), beta, C.data(), C.ld()});
+}
+
+GemmCallInfo last_gemm_call() {
+  const detail::CallRecord& r = detail::call_record();
+  return {detail::last_kernel, r.path, r.parts};
 }
 
 }  // namespace gemmlab

@@ -29,12 +29,15 @@
 // RNN input projection 3200x256x128 161.
 //
 // When the dispatcher takes this path instead of the packed one is decided
-// in simd.cpp (use_small_path_avx512), from measurements.
+// below (use_small_path), from measurements.
 #include <immintrin.h>
 
 #include <cstddef>
 
+#include "gemm/goto.hpp"
+#include "gemm/kernels.hpp"
 #include "gemm/small.hpp"
+#include "gemm/transpose_avx512.hpp"
 
 namespace gemmlab::detail {
 namespace {
@@ -52,10 +55,12 @@ __mmask16 mask_for(int columns) {  // the first `columns` (0..16) lanes
 // a full-width tile uses plain loads, because a masked load costs an extra
 // vector-ALU uop on the ports the FMAs need.
 template <int ROWS, int VECS, bool MASKED>
-[[gnu::always_inline]] inline void k_loop(__m512 (&acc)[ROWS][VECS], int K, const float* A, int lda, const float* B,
-                                          int ldb, const __mmask16 (&mask)[VECS]) {
-  // A's elements come from up to 14 rows, lda apart. Addressed as A + p +
-  // i * lda, that is 13 offsets in general registers besides the pointers
+[[gnu::always_inline]] inline void k_loop(__m512 (&acc)[ROWS][VECS], index K, const float* A, index a_row, index a_step,
+                                          const float* B, index ldb, const __mmask16 (&mask)[VECS]) {
+  // A's elements come from up to 14 rows, a_row apart, and step a_step
+  // along k (1 for a row-major A, its leading dimension for a transposed
+  // one: the broadcasts read A where it lies). Addressed as A + p * a_step +
+  // i * a_row, that is 13 offsets in general registers besides the pointers
   // and the loop counter: more than x86-64 has, so GCC 12 kept some on the
   // stack (and in vector registers, whose moves take an FMA port) and
   // reloaded them every step. Split into a top and a bottom half that share
@@ -71,12 +76,12 @@ template <int ROWS, int VECS, bool MASKED>
   constexpr int kTop = (ROWS + 1) / 2;  // rows 0 .. kTop-1 from a_top, the rest from a_bottom
   std::ptrdiff_t row_offset[kTop];
 #pragma GCC unroll 16
-  for (int i = 0; i < kTop; ++i) row_offset[i] = static_cast<std::ptrdiff_t>(i) * lda;
+  for (int i = 0; i < kTop; ++i) row_offset[i] = i * a_row;
   const float* a_top = A;
-  const float* a_bottom = ROWS > kTop ? A + static_cast<std::ptrdiff_t>(kTop) * lda : A;  // row kTop exists
+  const float* a_bottom = ROWS > kTop ? A + kTop * a_row : A;  // row kTop exists
 #pragma GCC unroll 2
-  for (int p = 0; p < K; ++p, ++a_top, ++a_bottom) {
-    const float* b_row = B + static_cast<long>(p) * ldb;
+  for (index p = 0; p < K; ++p, a_top += a_step, a_bottom += a_step) {
+    const float* b_row = B + p * ldb;
     __m512 b[VECS];
 #pragma GCC unroll 16
     for (int v = 0; v < VECS; ++v)
@@ -95,7 +100,7 @@ template <int ROWS, int VECS, bool MASKED>
 // RNN and most callers pass alpha = 1, and at K = 64 the 26 multiplies are
 // 1.5% of a tile's work). MASKED as in k_loop.
 template <int ROWS, int VECS, bool MASKED>
-[[gnu::always_inline]] inline void write_back(__m512 (&acc)[ROWS][VECS], float alpha, float beta, float* C, int ldc,
+[[gnu::always_inline]] inline void write_back(__m512 (&acc)[ROWS][VECS], float alpha, float beta, float* C, index ldc,
                                               const __mmask16 (&mask)[VECS]) {
   if (alpha != 1.0f) {
     const __m512 va = _mm512_set1_ps(alpha);
@@ -117,7 +122,7 @@ template <int ROWS, int VECS, bool MASKED>
     for (int i = 0; i < ROWS; ++i)
 #pragma GCC unroll 16
       for (int v = 0; v < VECS; ++v) {
-        const float* c = C + static_cast<long>(i) * ldc + kLanes * v;
+        const float* c = C + i * ldc + kLanes * v;
         const __m512 c_old = MASKED ? _mm512_maskz_loadu_ps(mask[v], c) : _mm512_loadu_ps(c);
         acc[i][v] = _mm512_fmadd_ps(vb, c_old, acc[i][v]);
       }
@@ -126,7 +131,7 @@ template <int ROWS, int VECS, bool MASKED>
   for (int i = 0; i < ROWS; ++i)
 #pragma GCC unroll 16
     for (int v = 0; v < VECS; ++v) {
-      float* c = C + static_cast<long>(i) * ldc + kLanes * v;
+      float* c = C + i * ldc + kLanes * v;
       if (MASKED)
         _mm512_mask_storeu_ps(c, mask[v], acc[i][v]);
       else
@@ -136,8 +141,7 @@ template <int ROWS, int VECS, bool MASKED>
 
 // One ROWS x (16 * VECS) tile of C, n <= 16 * VECS columns of which are real.
 template <int ROWS, int VECS>
-void small_tile(int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc,
-                int n) {
+void small_tile(const GemmProblem& p, const float* A, const float* B, float* C, int n) {
   // Every loop over rows and vectors is unrolled completely (the pragmas), so
   // acc[][] lives in registers: GCC 12 otherwise keeps a copy of the array on
   // the stack and stores all accumulators to it on every k step.
@@ -155,11 +159,11 @@ void small_tile(int K, float alpha, const float* A, int lda, const float* B, int
   // alpha * acc + beta * C. Full-width tiles use plain loads and stores; only
   // the tile at the right edge of C needs the column masks.
   if (n == 16 * VECS) {
-    k_loop<ROWS, VECS, false>(acc, K, A, lda, B, ldb, mask);
-    write_back<ROWS, VECS, false>(acc, alpha, beta, C, ldc, mask);
+    k_loop<ROWS, VECS, false>(acc, p.K, A, p.A.row_stride, p.A.col_stride, B, p.B.row_stride, mask);
+    write_back<ROWS, VECS, false>(acc, p.alpha, p.beta, C, p.ldc, mask);
   } else {
-    k_loop<ROWS, VECS, true>(acc, K, A, lda, B, ldb, mask);
-    write_back<ROWS, VECS, true>(acc, alpha, beta, C, ldc, mask);
+    k_loop<ROWS, VECS, true>(acc, p.K, A, p.A.row_stride, p.A.col_stride, B, p.B.row_stride, mask);
+    write_back<ROWS, VECS, true>(acc, p.alpha, p.beta, C, p.ldc, mask);
   }
 }
 
@@ -167,34 +171,33 @@ void small_tile(int K, float alpha, const float* A, int lda, const float* B, int
 // MAX_ROWS: every height has its own fully unrolled instantiation, and this
 // tries them in turn (ROWS = 1, 2, ...), as a switch over the heights would.
 template <int VECS, int MAX_ROWS, int ROWS = 1>
-void run_tile(int rows, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta, float* C,
-              int ldc, int n) {
+void run_tile(index rows, const GemmProblem& p, const float* A, const float* B, float* C, int n) {
   if (rows == ROWS)
-    small_tile<ROWS, VECS>(K, alpha, A, lda, B, ldb, beta, C, ldc, n);
+    small_tile<ROWS, VECS>(p, A, B, C, n);
   else if constexpr (ROWS < MAX_ROWS)
-    run_tile<VECS, MAX_ROWS, ROWS + 1>(rows, K, alpha, A, lda, B, ldb, beta, C, ldc, n);
+    run_tile<VECS, MAX_ROWS, ROWS + 1>(rows, p, A, B, C, n);
 }
 
-}  // namespace
-
-void sgemm_small_avx512(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta,
-                        float* C, int ldc) {
+void small_unpacked(const GemmProblem& p) {
+  const index M = p.M, N = p.N;
+  const float* A = p.A.data;
+  const float* B = p.B.data;
   // Very short C (M <= 7 rows): tiles 64 columns wide (4 zmm per row), so a
   // tile still has 4 * M independent accumulators. With 32 columns a 4-row
   // tile has only 8, exactly the 4-cycle FMA latency x 2 ports, and any late
   // load stalls it: measured M=4, K=N=256, 79 GFLOP/s with 32-column tiles.
   if (M <= kMaxWideRows) {
-    for (int j = 0; j < N; j += 64) {
-      const int n = N - j < 64 ? N - j : 64;
+    for (index j = 0; j < N; j += 64) {
+      const int n = static_cast<int>(N - j < 64 ? N - j : 64);
       // The last 1..32 columns take a tile 1 or 2 zmm wide: the same useful
       // accumulators, without FMAs, loads and stores on masked-off lanes.
       // Measured (one call, ns): 4x5x5 (the seed RNN's recurrence) 32 -> 14.
       if (n > 32)
-        run_tile<4, kMaxWideRows>(M, K, alpha, A, lda, B + j, ldb, beta, C + j, ldc, n);
+        run_tile<4, kMaxWideRows>(M, p, A, B + j, p.C + j, n);
       else if (n > 16)
-        run_tile<2, kMaxWideRows>(M, K, alpha, A, lda, B + j, ldb, beta, C + j, ldc, n);
+        run_tile<2, kMaxWideRows>(M, p, A, B + j, p.C + j, n);
       else
-        run_tile<1, kMaxWideRows>(M, K, alpha, A, lda, B + j, ldb, beta, C + j, ldc, n);
+        run_tile<1, kMaxWideRows>(M, p, A, B + j, p.C + j, n);
     }
     return;
   }
@@ -204,22 +207,106 @@ void sgemm_small_avx512(int M, int N, int K, float alpha, const float* A, int ld
   // micro-panel does in the five loops. Measured with the other order
   // (columns outside): RNN projection 3200x256x128 1.94 -> 1.51 ms, RNN
   // recurrence 49 x (64x256x256) 3.06 -> 2.97 ms.
-  const int row_tiles = (M + kMaxRows - 1) / kMaxRows;
+  const index row_tiles = (M + kMaxRows - 1) / kMaxRows;
   // 2nd loop (rows of C, one tile at a time).
-  for (int t = 0, i = 0; t < row_tiles; ++t) {
-    const int rows = (M - i) / (row_tiles - t) + ((M - i) % (row_tiles - t) != 0 ? 1 : 0);
-    const float* a_rows = A + static_cast<long>(i) * lda;
+  for (index t = 0, i = 0; t < row_tiles; ++t) {
+    const index rows = (M - i) / (row_tiles - t) + ((M - i) % (row_tiles - t) != 0 ? 1 : 0);
+    const float* a_rows = A + i * p.A.row_stride;
     // 1st loop (columns of C, 32 at a time; the last 1..16 with the narrow tile).
-    for (int j = 0; j < N; j += 32) {
-      const int n = N - j < 32 ? N - j : 32;
-      float* c_rows = C + static_cast<long>(i) * ldc + j;
+    for (index j = 0; j < N; j += 32) {
+      const int n = static_cast<int>(N - j < 32 ? N - j : 32);
+      float* c_rows = p.C + i * p.ldc + j;
       if (n > 16)
-        run_tile<2, kMaxRows>(rows, K, alpha, a_rows, lda, B + j, ldb, beta, c_rows, ldc, n);
+        run_tile<2, kMaxRows>(rows, p, a_rows, B + j, c_rows, n);
       else
-        run_tile<1, kMaxRows>(rows, K, alpha, a_rows, lda, B + j, ldb, beta, c_rows, ldc, n);
+        run_tile<1, kMaxRows>(rows, p, a_rows, B + j, c_rows, n);
     }
     i += rows;
   }
 }
+
+// dst[p * ld + j] := B(p, j) for a B whose columns are contiguous
+// (row_stride == 1), 16 x 16 blocks at a time: 16 columns of B, 16
+// consecutive elements each, transposed in registers into 16 rows of dst.
+// ld is a multiple of 16, so every store is a whole vector inside its row
+// (lanes past N get zeros, which no tile reads).
+void transpose_to_rows(index K, index N, Operand B, float* dst, index ld) {
+  for (index j0 = 0; j0 < N; j0 += 16) {
+    const index cols = N - j0;  // real columns in this block (16 or more: all)
+    for (index p0 = 0; p0 < K; p0 += 16) {
+      const index steps = K - p0 < 16 ? K - p0 : 16;
+      const __mmask16 real_steps = first_lanes(steps);
+      __m512 block[16];
+      for (int i = 0; i < 16; ++i)
+        block[i] = i < cols ? _mm512_maskz_loadu_ps(real_steps, B.at(p0, j0 + i)) : _mm512_setzero_ps();
+      transpose_16x16(block);
+      for (index r = 0; r < steps; ++r) _mm512_storeu_ps(dst + (p0 + r) * ld + j0, block[r]);
+    }
+  }
+}
+
+// The copy of a transposed (column-major) B that the small path reads
+// instead: K x N row-major, rows 16 floats apart or more. This thread's,
+// reused by every call (as the packing buffers of goto.cpp).
+AlignedBuffer& b_copy_buffer() {
+  thread_local AlignedBuffer buffer;
+  return buffer;
+}
+
+}  // namespace
+
+void sgemm_small_avx512(const GemmProblem& p) {
+  if (p.B.row_major()) {
+    small_unpacked(p);
+    return;
+  }
+  // B transposed (or column-major): its rows are not contiguous, and the k
+  // loop loads 16 consecutive elements of a row of B per vector. Copy B to
+  // row-major first, by 16 x 16 register transposes (transpose_avx512.hpp):
+  // K * N elements moved against M * N * K multiply-adds, so the copy's
+  // share falls as 1 / M (measured: docs/06-small-matrices.md). A B with
+  // neither stride 1 (a view no BLAS call produces) is copied element by element.
+  const index ld = (p.N + 15) / 16 * 16;
+  float* copy = b_copy_buffer().reserve(static_cast<std::size_t>(ld * p.K));
+  if (p.B.row_stride == 1) {
+    transpose_to_rows(p.K, p.N, p.B, copy, ld);
+  } else {
+    for (index r = 0; r < p.K; ++r)
+      for (index j = 0; j < p.N; ++j) copy[r * ld + j] = p.B(r, j);
+  }
+  GemmProblem q = p;
+  q.B = Operand{copy, ld, 1};
+  small_unpacked(q);
+}
+
+namespace {
+
+// The crossover between this path and the packed driver, measured on the
+// machine the kernel was tuned on (1 thread, GFLOP/s, medians;
+// docs/06-small-matrices.md has the table): the unpacked tiles keep up with
+// the packed ones up to 384^3 (a 32-column strip of B, K * 128 bytes, and a
+// tile's rows of A stay in L1/L2), and at N = 1024 fall to 59 against 134
+// (B's strip is 128 KiB and its rows are 4 KiB apart, so they collide in the
+// L1 sets). Packing costs O(M*K + K*N) copies that only pay off when many
+// tiles reuse them: whenever C has few rows (or few columns) it is wasted.
+bool use_small_path(index M, index N, index K) {
+  const double volume = static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K);
+  const bool small_cube = volume <= 384.0 * 384 * 384 && K <= 384;
+  const bool skinny = (M <= 64 || N <= 64) && K <= 512;
+  // Shallow: K <= 128 and B at most 128 x 512 (256 KiB, in L2): the rows of
+  // A a tile needs (14 x K floats, <= 7 KiB) stay in L1 while B streams from
+  // L2 (the RNN's input projection, 3200 x 256 x 128, is such a product).
+  const bool shallow = K <= 128 && K * N <= 128 * 512;
+  return small_cube || skinny || shallow;
+}
+
+}  // namespace
+
+// The path as the kernel table sees it (kernels.hpp). Skinny problems can
+// still be large (64 x 4096 x 512): threads split them like the packed
+// path, in blocks of whole 14 x 32 tiles, from 2 * 256^3 flops (about
+// 200 us): below that one thread is used, so the small cases never touch
+// the pool.
+extern const SmallPath avx512_small{sgemm_small_avx512, use_small_path, kMaxRows, 32, 2.0 * 256 * 256 * 256};
 
 }  // namespace gemmlab::detail

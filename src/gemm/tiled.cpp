@@ -17,9 +17,8 @@
 // multiply-add and a store; the next steps keep a tile of C in registers
 // (blocked.cpp) and copy the blocks into contiguous panels (packing, goto.cpp).
 #include <algorithm>
-#include <cstddef>
 
-#include "gemm/kernels.hpp"
+#include "gemm/problem.hpp"
 
 namespace gemmlab::detail {
 namespace {
@@ -33,26 +32,28 @@ constexpr int MC = 64;
 
 }  // namespace
 
-void sgemm_tiled(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta,
-                 float* C, int ldc) {
-  using index = std::ptrdiff_t;  // row * ld can exceed the range of int
+void sgemm_tiled(const GemmProblem& p) {
   // C := beta * C once, up front; the blocks below only add to it.
-  for (int i = 0; i < M; ++i) {
-    float* c_row = C + index(i) * ldc;
-    for (int j = 0; j < N; ++j) c_row[j] = beta == 0.0f ? 0.0f : beta * c_row[j];  // beta == 0 never reads C
+  for (index i = 0; i < p.M; ++i) {
+    float* c_row = p.C + i * p.ldc;
+    for (index j = 0; j < p.N; ++j) c_row[j] = p.beta == 0.0f ? 0.0f : p.beta * c_row[j];  // beta == 0 never reads C
   }
-  for (int jc = 0; jc < N; jc += NC) {  // a block of NC columns of B and C
-    const int nc = std::min(NC, N - jc);
-    for (int pc = 0; pc < K; pc += KC) {  // a KC-deep slice of the sum: B block KC x NC stays in L2
-      const int kc = std::min(KC, K - pc);
-      for (int ic = 0; ic < M; ic += MC) {  // a block of MC rows of A and C
-        const int mc = std::min(MC, M - ic);
-        for (int i = ic; i < ic + mc; ++i) {  // the loops of loop_order.cpp, inside the block
-          float* c_row = C + index(i) * ldc + jc;
-          for (int p = pc; p < pc + kc; ++p) {
-            const float a = alpha * A[index(i) * lda + p];
-            const float* b_row = B + index(p) * ldb + jc;
-            for (int j = 0; j < nc; ++j) c_row[j] += a * b_row[j];
+  const index b_step = p.B.col_stride;      // 1 unless B is transposed (see loop_order.cpp)
+  for (index jc = 0; jc < p.N; jc += NC) {  // a block of NC columns of B and C
+    const index nc = std::min<index>(NC, p.N - jc);
+    for (index pc = 0; pc < p.K; pc += KC) {  // a KC-deep slice of the sum: B block KC x NC stays in L2
+      const index kc = std::min<index>(KC, p.K - pc);
+      for (index ic = 0; ic < p.M; ic += MC) {  // a block of MC rows of A and C
+        const index mc = std::min<index>(MC, p.M - ic);
+        for (index i = ic; i < ic + mc; ++i) {  // the loops of loop_order.cpp, inside the block
+          float* c_row = p.C + i * p.ldc + jc;
+          for (index k = pc; k < pc + kc; ++k) {
+            const float a = p.alpha * p.A(i, k);
+            const float* b_row = p.B.at(k, jc);
+            if (b_step == 1)  // the common case, written out so the compiler vectorises it
+              for (index j = 0; j < nc; ++j) c_row[j] += a * b_row[j];
+            else
+              for (index j = 0; j < nc; ++j) c_row[j] += a * b_row[j * b_step];
           }
         }
       }

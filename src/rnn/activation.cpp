@@ -2,7 +2,6 @@
 // of the best variant for this CPU.
 #include "rnn/activation.hpp"
 
-#include "gemmlab/cpu.hpp"
 #include "rnn/tanh_formula.hpp"
 
 namespace gemmlab::detail {
@@ -13,21 +12,13 @@ void tanh_baseline(float* values, std::size_t count) { tanh_loop(values, count);
 
 namespace {
 
-bool always() { return true; }
-#if defined(GEMMLAB_HAVE_AVX2)
-bool has_avx2() { return cpu_features().avx2 && cpu_features().fma; }
-#endif
-#if defined(GEMMLAB_HAVE_AVX512)
-bool has_avx512() { return cpu_features().avx512_f_vl_bw_dq(); }
-#endif
-
 constexpr ActivationVariant variants[] = {
-    {"baseline", bias_tanh_baseline, bias_relu_baseline, tanh_baseline, always},
+    {"baseline", bias_tanh_baseline, bias_relu_baseline, tanh_baseline, Isa::baseline},
 #if defined(GEMMLAB_HAVE_AVX2)
-    {"avx2", bias_tanh_avx2, bias_relu_avx2, tanh_avx2, has_avx2},
+    {"avx2", bias_tanh_avx2, bias_relu_avx2, tanh_avx2, Isa::avx2_fma},
 #endif
 #if defined(GEMMLAB_HAVE_AVX512)
-    {"avx512", bias_tanh_avx512, bias_relu_avx512, tanh_avx512, has_avx512},
+    {"avx512", bias_tanh_avx512, bias_relu_avx512, tanh_avx512, Isa::avx512},
 #endif
 };
 
@@ -40,7 +31,7 @@ const ActivationVariant& best_activation_variant() {
   static const ActivationVariant& best = []() -> const ActivationVariant& {
     const ActivationVariant* chosen = &variants[0];
     for (const ActivationVariant& v : variants)
-      if (v.cpu_supports()) chosen = &v;
+      if (isa_supported(v.isa)) chosen = &v;
     return *chosen;
   }();
   return best;

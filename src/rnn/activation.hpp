@@ -13,6 +13,8 @@
 #include <span>
 #include <string_view>
 
+#include "core/isa.hpp"
+
 namespace gemmlab::detail {
 
 using BiasActivationFn = void (*)(float* values, const float* bias, std::size_t count);
@@ -23,7 +25,7 @@ struct ActivationVariant {
   BiasActivationFn bias_tanh;
   BiasActivationFn bias_relu;
   TanhFn tanh;
-  bool (*cpu_supports)();
+  Isa isa;  // what the CPU must support to run it
 };
 
 // Every variant compiled into this binary (whether or not this CPU runs it),

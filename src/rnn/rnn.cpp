@@ -6,7 +6,6 @@
 #include <stdexcept>
 #include <string>
 
-#include "gemm/kernels.hpp"
 #include "gemmlab/random.hpp"
 #include "rnn/activation.hpp"
 #include "rnn/tanh_formula.hpp"
@@ -142,14 +141,13 @@ RnnForward::RnnForward(Kernel k, RnnWeights weights, Activation activation, int 
     throw std::invalid_argument("RnnForward: steps x batch = " + std::to_string(static_cast<long long>(batch) * steps) +
                                 " rows do not fit in an int");
 
-  // The kernel: check once that it can run here, then keep its function.
-  const detail::KernelEntry& entry = detail::kernel_entry(resolve_kernel(k));
-  if (!kernel_available(entry.id))
+  // The kernel: check once that it can run here, then keep its concrete name.
+  if (!kernel_available(k))
     throw std::invalid_argument(std::string("RnnForward: kernel '")
-                                    .append(entry.name)
+                                    .append(kernel_name(k))
                                     .append("' is not available here: ")
-                                    .append(kernel_status(entry.id)));
-  gemm_ = entry.fn;
+                                    .append(kernel_status(k)));
+  gemm_kernel_ = resolve_kernel(k);
 
   const detail::ActivationVariant& variant = detail::best_activation_variant();
   epilogue_ = activation == Activation::relu ? variant.bias_relu : variant.bias_tanh;
@@ -166,7 +164,7 @@ RnnForward::RnnForward(Kernel k, RnnWeights weights, Activation activation, int 
   // the stores are whole vectors and the next load is forwarded. The real
   // columns' arithmetic is unchanged, so the results are the same bits.
   // Measured, see docs/rnn-performance.md ("Whole vectors").
-  const int lanes = entry.whole_vector_floats;  // 16 for simd-avx512, 8 for simd-avx2, else 1
+  const int lanes = kernel_whole_vector_floats(k);  // 16 for simd-avx512, 8 for simd-avx2, else 1
   padded_hidden_ = (hidden + lanes - 1) / lanes * lanes;
   wx_padded_ = Matrix(weights_.Wx.rows(), padded_hidden_);
   wy_padded_ = Matrix(hidden, padded_hidden_);
@@ -207,15 +205,15 @@ void RnnForward::run(ConstMatrixView x_all, ConstMatrixView h0) {
   const std::size_t step_size = static_cast<std::size_t>(B) * Hp;  // outputs_ and bias_tile_ have ld == Hp
 
   // 1. Every step's input projection in one GEMM: out := X_all · Wx.
-  gemm_(T * B, Hp, I, 1.0f, x_all.data(), x_all.ld(), Wx, wx_padded_.ld(), 0.0f, out, ldo);
+  sgemm(gemm_kernel_, T * B, Hp, I, 1.0f, x_all.data(), x_all.ld(), Wx, wx_padded_.ld(), 0.0f, out, ldo);
 
   // 2. The recurrence: only this part is sequential.
   for (int t = 0; t < T; ++t) {
     float* h_t = out + static_cast<std::size_t>(t) * step_size;
     if (t > 0) {  // out_t += h_{t-1} · Wy
-      gemm_(B, Hp, H, 1.0f, h_t - step_size, ldo, Wy, wy_padded_.ld(), 1.0f, h_t, ldo);
+      sgemm(gemm_kernel_, B, Hp, H, 1.0f, h_t - step_size, ldo, Wy, wy_padded_.ld(), 1.0f, h_t, ldo);
     } else if (has_h0) {  // out_0 += h0 · Wy
-      gemm_(B, Hp, H, 1.0f, h0.data(), h0.ld(), Wy, wy_padded_.ld(), 1.0f, h_t, ldo);
+      sgemm(gemm_kernel_, B, Hp, H, 1.0f, h0.data(), h0.ld(), Wy, wy_padded_.ld(), 1.0f, h_t, ldo);
     }
     // 3. h_t := act(out_t + b), one pass over the B x H block, in pieces of
     //    kPiece floats. Before each piece, the same stretch of the next

@@ -1,0 +1,69 @@
+// src/gemm/problem.hpp — internal: one multiplication, as every kernel sees it.
+//
+// The public entry points (sgemm.cpp) accept both layouts and every
+// transpose. They describe each input once, as a pointer and two strides,
+// and turn a column-major call into the row-major one it equals, so that a
+// kernel is written for one case only:
+//
+//     C := alpha * A * B + beta * C,   A is M x K, B is K x N, C is M x N,
+//     C row-major (element (i, j) at C[i * ldc + j]),
+//     A and B in ANY layout: element (r, c) at data[r * row_stride + c * col_stride].
+//
+// A row-major operand has strides (ld, 1), a column-major one (1, ld), and a
+// transpose swaps them. No data moves: the kernels read the operand where it
+// lies, and the packed kernels absorb the strides while they pack.
+//
+// Sizes and offsets are std::ptrdiff_t (`index`): the public sizes are ints,
+// but a loop bound such as N + NR - 1, or an offset i * ld, can exceed int.
+#pragma once
+
+#include <cstddef>
+
+namespace gemmlab::detail {
+
+using index = std::ptrdiff_t;
+
+// A read-only matrix operand in any layout.
+struct Operand {
+  const float* data = nullptr;
+  index row_stride = 0;  // floats from element (r, c) to (r + 1, c)
+  index col_stride = 1;  // floats from element (r, c) to (r, c + 1)
+
+  const float* at(index r, index c) const { return data + r * row_stride + c * col_stride; }
+  float operator()(index r, index c) const { return *at(r, c); }
+  // The same memory read as the transposed matrix: element (r, c) of the
+  // result is element (c, r) of this one.
+  Operand transposed() const { return {data, col_stride, row_stride}; }
+  // Rows are contiguous (row-major storage of this operand).
+  bool row_major() const { return col_stride == 1; }
+};
+
+// What a kernel function receives. The dispatcher has checked the arguments
+// and handled the trivial cases, so a kernel may assume M, N, K >= 1 and
+// alpha != 0; beta == 0 means C must not be read (it may hold NaN), and only
+// the M x N elements of C may be written.
+struct GemmProblem {
+  index M = 0, N = 0, K = 0;
+  float alpha = 1.0f;
+  Operand A, B;
+  float beta = 0.0f;
+  float* C = nullptr;
+  index ldc = 0;
+
+  // Rows [row0, row0 + rows) and columns [col0, col0 + cols) of C, with the
+  // rows of A and the columns of B they need: an independent multiplication.
+  GemmProblem block(index row0, index rows, index col0, index cols) const {
+    GemmProblem p = *this;
+    p.M = rows;
+    p.N = cols;
+    p.A.data = A.at(row0, 0);
+    p.B.data = B.at(0, col0);
+    p.C = C + row0 * ldc + col0;
+    return p;
+  }
+};
+
+// Every kernel function has this signature.
+using KernelFn = void (*)(const GemmProblem& p);
+
+}  // namespace gemmlab::detail
