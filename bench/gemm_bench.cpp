@@ -165,6 +165,34 @@ void call_kernel(Kernel kernel, Problem& p) {
         p.C.ld());
 }
 
+Matrix transpose_of(const Matrix& x) {
+  Matrix t(x.cols(), x.rows());
+  for (int i = 0; i < x.rows(); ++i)
+    for (int j = 0; j < x.cols(); ++j) t(j, i) = x(i, j);
+  return t;
+}
+
+// The problem's operands as a caller using `v` stores them. A row-major
+// Matrix read column-major is its transpose, so each stored operand is the
+// logical one or its transpose: op(X) as stored row-major is X when the
+// layout's "natural" reading (row-major, not transposed; or column-major,
+// transposed) applies, else X^T.
+struct StoredOperands {
+  Matrix A, B, C;
+};
+StoredOperands store_for(const Problem& p, const GemmVariant& v) {
+  const bool col = v.layout == Layout::col_major;
+  const bool a_as_is = (v.trans_a == Transpose::no_trans) != col;
+  const bool b_as_is = (v.trans_b == Transpose::no_trans) != col;
+  return {a_as_is ? p.A : transpose_of(p.A), b_as_is ? p.B : transpose_of(p.B),
+          col ? Matrix(p.shape.n, p.shape.m) : Matrix(p.shape.m, p.shape.n)};
+}
+
+void call_variant(Kernel kernel, const GemmVariant& v, const Shape& s, StoredOperands& st) {
+  sgemm(kernel, v.layout, v.trans_a, v.trans_b, s.m, s.n, s.k, 1.0f, st.A.data(), st.A.ld(), st.B.data(), st.B.ld(),
+        0.0f, st.C.data(), st.C.ld());
+}
+
 std::string describe(const Shape& s) {
   std::string out = std::to_string(s.m);
   out.append("x").append(std::to_string(s.n)).append("x").append(std::to_string(s.k));
@@ -198,56 +226,79 @@ std::vector<GemmRow> run_gemm_sweep(const Options& options, Progress& progress) 
 
     for (int threads : options.threads) {
       set_num_threads(threads);
-      for (Kernel kernel : options.kernels) {
-        GemmRow row;
-        row.kernel = kernel;
-        row.name = std::string(kernel_name(kernel));
-        row.threads = threads;
-        row.shape = shape;
-        row.peak_isa = peak_isa_for(kernel);
-        {
-          std::string what("gemm ");
-          what.append(row.name).append(" threads=").append(std::to_string(threads)).append(" ").append(describe(shape));
-          progress.step(what);
-        }
+      for (Kernel kernel : options.kernels)
+        for (const GemmVariant& variant : options.variants) {
+          GemmRow row;
+          row.kernel = kernel;
+          row.variant = variant;
+          row.name = std::string(kernel_name(kernel));
+          if (!variant.is_default()) row.name.append(" ").append(variant.name());
+          row.threads = threads;
+          row.shape = shape;
+          row.peak_isa = peak_isa_for(kernel);
+          {
+            std::string what("gemm ");
+            what.append(row.name)
+                .append(" threads=")
+                .append(std::to_string(threads))
+                .append(" ")
+                .append(describe(shape));
+            progress.step(what);
+          }
 
-        double* speed = last_gflops(kernel, threads);
-        if (!kernel_is_threaded(kernel) && threads > 1) {
-          row.skipped = true;
-          row.skip_reason = "single-threaded kernel";
-        } else if (kernel == Kernel::naive && volume > naive_limit) {
-          row.skipped = true;
-          row.skip_reason = "larger than --naive-max";
-        } else if (*speed > 0 && shape.flops() / (*speed * 1e9) > options.max_call_seconds) {
-          row.skipped = true;
-          row.skip_reason = "one call projected to take more than --max-call seconds";
-        }
-        if (row.skipped) {
+          double* speed = last_gflops(kernel, threads);  // (any variant: the projection is rough anyway)
+          if (!kernel_is_threaded(kernel) && threads > 1) {
+            row.skipped = true;
+            row.skip_reason = "single-threaded kernel";
+          } else if (kernel == Kernel::naive && volume > naive_limit) {
+            row.skipped = true;
+            row.skip_reason = "larger than --naive-max";
+          } else if (*speed > 0 && shape.flops() / (*speed * 1e9) > options.max_call_seconds) {
+            row.skipped = true;
+            row.skip_reason = "one call projected to take more than --max-call seconds";
+          }
+          if (row.skipped) {
+            rows.push_back(row);
+            continue;
+          }
+
+          // 1. One call on a NaN-filled C, checked before anything is timed.
+          //    Other variants compute into their stored C, which is then
+          //    read back into problem.C for the same check.
+          StoredOperands stored;
+          if (!variant.is_default()) stored = store_for(problem, variant);
+          const auto timed_call = [&] {
+            if (variant.is_default())
+              call_kernel(kernel, problem);
+            else
+              call_variant(kernel, variant, shape, stored);
+          };
+          problem.C.fill(std::numeric_limits<float>::quiet_NaN());
+          stored.C.fill(std::numeric_limits<float>::quiet_NaN());
+          timed_call();
+          if (!variant.is_default()) {
+            const bool col = variant.layout == Layout::col_major;
+            for (int i = 0; i < shape.m; ++i)
+              for (int j = 0; j < shape.n; ++j) problem.C(i, j) = col ? stored.C(j, i) : stored.C(i, j);
+          }
+          const CheckResult check = check_result(problem, kernel);
+          row.check_passed = check.passed;
+          row.check_method = check.method;
+          row.worst_error_ratio = check.worst_ratio;
+          row.check_failure = check.first_failure;
+          if (!check.passed) {  // a wrong result has no speed worth reporting
+            rows.push_back(row);
+            continue;
+          }
+
+          // 2. The timing.
+          row.timing = measure(timed_call, options.measure);
+          row.gflops = shape.flops() / row.timing.median_seconds * 1e-9;
+          row.gflops_min = shape.flops() / row.timing.max_seconds * 1e-9;
+          row.gflops_max = shape.flops() / row.timing.min_seconds * 1e-9;
+          *speed = row.gflops;
           rows.push_back(row);
-          continue;
         }
-
-        // 1. One call on a NaN-filled C, checked before anything is timed.
-        problem.C.fill(std::numeric_limits<float>::quiet_NaN());
-        call_kernel(kernel, problem);
-        const CheckResult check = check_result(problem, kernel);
-        row.check_passed = check.passed;
-        row.check_method = check.method;
-        row.worst_error_ratio = check.worst_ratio;
-        row.check_failure = check.first_failure;
-        if (!check.passed) {  // a wrong result has no speed worth reporting
-          rows.push_back(row);
-          continue;
-        }
-
-        // 2. The timing.
-        row.timing = measure([&] { call_kernel(kernel, problem); }, options.measure);
-        row.gflops = shape.flops() / row.timing.median_seconds * 1e-9;
-        row.gflops_min = shape.flops() / row.timing.max_seconds * 1e-9;
-        row.gflops_max = shape.flops() / row.timing.min_seconds * 1e-9;
-        *speed = row.gflops;
-        rows.push_back(row);
-      }
     }
   }
   set_num_threads(1);

@@ -35,7 +35,8 @@ class PeakTable {
 
 struct GemmRow {
   Kernel kernel = Kernel::naive;
-  std::string name;  // the kernel's name as reported
+  GemmVariant variant;  // layout and transposes of the timed call
+  std::string name;     // the kernel's name as reported, with the variant unless it is row-major NN
   int threads = 1;
   Shape shape;
   bool skipped = false;

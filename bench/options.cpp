@@ -26,6 +26,9 @@ const char* const usage_text =
     "  --sizes LIST      comma-separated: N (square), MxNxK, A..B (A, 2A, 4A... up to B),\n"
     "                    or 'rnn' (the RNN's shapes). Default: 4..2048 in half-octave\n"
     "                    steps, plus rnn\n"
+    "  --layouts LIST    row, col or both (row,col): the layout of A, B and C (default row)\n"
+    "  --trans LIST      transpose pairs of op(A) op(B): NN, NT, TN, TT, or 'all'\n"
+    "                    (default NN). Every layout x pair is timed for every kernel\n"
     "  --threads LIST    thread counts, e.g. 1,2 (default: 1 and the core count;\n"
     "                    --quick: 1). naive, loop-order and tiled are single-threaded: they run on 1\n"
     "  --samples N       timed samples per point (default 7; --quick 5)\n"
@@ -138,6 +141,30 @@ std::vector<Shape> parse_sizes(std::string_view text) {
   return shapes;
 }
 
+std::vector<GemmVariant> parse_variants(std::string_view layouts_text, std::string_view trans_text) {
+  std::vector<Layout> layouts;
+  for (std::string_view l : split(layouts_text.empty() ? "row" : layouts_text, ',')) {
+    if (l == "row")
+      layouts.push_back(Layout::row_major);
+    else if (l == "col")
+      layouts.push_back(Layout::col_major);
+    else
+      throw usage_error(cat({"--layouts: ", quoted(l), " is not row or col"}));
+  }
+  std::vector<std::pair<Transpose, Transpose>> pairs;
+  const std::string_view all_pairs = "NN,NT,TN,TT";
+  for (std::string_view t : split(trans_text.empty() ? "NN" : trans_text == "all" ? all_pairs : trans_text, ',')) {
+    if (t.size() != 2 || (t[0] != 'N' && t[0] != 'T') || (t[1] != 'N' && t[1] != 'T'))
+      throw usage_error(cat({"--trans: ", quoted(t), " is not NN, NT, TN or TT"}));
+    pairs.emplace_back(t[0] == 'T' ? Transpose::trans : Transpose::no_trans,
+                       t[1] == 'T' ? Transpose::trans : Transpose::no_trans);
+  }
+  std::vector<GemmVariant> out;
+  for (Layout l : layouts)
+    for (const auto& [ta, tb] : pairs) out.push_back(GemmVariant{l, ta, tb});
+  return out;
+}
+
 std::vector<Kernel> parse_kernels(std::string_view text) {
   std::vector<Kernel> kernels;
   for (std::string_view name : split(text, ',')) {
@@ -176,6 +203,13 @@ std::vector<Kernel> default_kernels() {
 
 }  // namespace
 
+std::string GemmVariant::name() const {
+  std::string out(layout == Layout::row_major ? "row " : "col ");
+  out += trans_a == Transpose::no_trans ? 'N' : 'T';
+  out += trans_b == Transpose::no_trans ? 'N' : 'T';
+  return out;
+}
+
 std::vector<Shape> rnn_shapes() {
   // C (batch x neurons) := X (batch x inputs) * Wx (inputs x neurons), and the
   // recurrent Y (batch x neurons) * Wy (neurons x neurons): m = batch,
@@ -191,7 +225,7 @@ std::vector<Shape> rnn_shapes() {
 
 Options parse_options(std::span<const std::string> args) {
   Options o;
-  std::string kernels_text, sizes_text, threads_text;
+  std::string kernels_text, sizes_text, threads_text, layouts_text, trans_text;
   long samples = -1;
   double min_time_ms = -1;
   for (const std::string& a : args) {
@@ -211,6 +245,10 @@ Options parse_options(std::span<const std::string> args) {
       kernels_text = value();
     else if (a == "--sizes")
       sizes_text = value();
+    else if (a == "--layouts")
+      layouts_text = value();
+    else if (a == "--trans")
+      trans_text = value();
     else if (a == "--threads")
       threads_text = value();
     else if (a == "--samples")
@@ -241,6 +279,7 @@ Options parse_options(std::span<const std::string> args) {
   }
 
   o.kernels = kernels_text.empty() ? default_kernels() : parse_kernels(kernels_text);
+  o.variants = parse_variants(layouts_text, trans_text);
   if (sizes_text.empty()) {
     if (o.quick) {
       for (int n : {4, 16, 32, 64, 128, 256, 512}) add_square(o.shapes, n);

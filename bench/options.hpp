@@ -25,8 +25,22 @@ struct Shape {
   double flops() const { return 2.0 * m * n * k; }
 };
 
+// How the operands are laid out for a timed call: the layout of all three
+// matrices and whether A and B are passed transposed (the same logical
+// product in every variant; only the memory order of the operands differs).
+struct GemmVariant {
+  Layout layout = Layout::row_major;
+  Transpose trans_a = Transpose::no_trans, trans_b = Transpose::no_trans;
+  // "row NN", "col TN", ...
+  std::string name() const;
+  bool is_default() const {
+    return layout == Layout::row_major && trans_a == Transpose::no_trans && trans_b == Transpose::no_trans;
+  }
+};
+
 struct Options {
-  std::vector<Kernel> kernels;  // in the order timed
+  std::vector<Kernel> kernels;                       // in the order timed
+  std::vector<GemmVariant> variants{GemmVariant{}};  // --layouts x --trans; default row-major NN
   std::vector<Shape> shapes;
   std::vector<int> threads;
   MeasureConfig measure;

@@ -69,26 +69,32 @@ void print_gemm_table(std::FILE* out, const std::vector<GemmRow>& rows, const Op
     std::fprintf(out, "GEMM, %d thread%s: GFLOP/s (median) and %% of the peak of the kernel's ISA\n", threads,
                  threads == 1 ? "" : "s");
     std::fprintf(out, "  %-16s", "M x N x K");
-    for (Kernel k : options.kernels) std::fprintf(out, " %18s", std::string(kernel_name(k)).c_str());
+    for (Kernel k : options.kernels)
+      for (const GemmVariant& v : options.variants) {
+        std::string title(kernel_name(k));
+        if (!v.is_default()) title.append(" ").append(v.name());
+        std::fprintf(out, " %18s", title.c_str());
+      }
     std::fprintf(out, "\n");
     for (const Shape& s : options.shapes) {
       std::fprintf(out, "  %-16s", shape_text(s).c_str());
-      for (Kernel k : options.kernels) {
-        const auto it = std::find_if(rows.begin(), rows.end(), [&](const GemmRow& r) {
-          return r.kernel == k && r.threads == threads && r.shape.m == s.m && r.shape.n == s.n && r.shape.k == s.k &&
-                 r.shape.role == s.role;
-        });
-        std::string cell = "-";
-        if (it != rows.end() && !it->skipped) {
-          if (!it->check_passed) {
-            cell = "WRONG RESULT";
-          } else {
-            cell = gflops_text(it->gflops);
-            if (it->peak_gflops > 0) cell.append(" (").append(fixed(it->pct_peak, 0)).append("%)");
+      for (Kernel k : options.kernels)
+        for (const GemmVariant& v : options.variants) {
+          const auto it = std::find_if(rows.begin(), rows.end(), [&](const GemmRow& r) {
+            return r.kernel == k && r.variant.name() == v.name() && r.threads == threads && r.shape.m == s.m &&
+                   r.shape.n == s.n && r.shape.k == s.k && r.shape.role == s.role;
+          });
+          std::string cell = "-";
+          if (it != rows.end() && !it->skipped) {
+            if (!it->check_passed) {
+              cell = "WRONG RESULT";
+            } else {
+              cell = gflops_text(it->gflops);
+              if (it->peak_gflops > 0) cell.append(" (").append(fixed(it->pct_peak, 0)).append("%)");
+            }
           }
+          std::fprintf(out, " %18s", cell.c_str());
         }
-        std::fprintf(out, " %18s", cell.c_str());
-      }
       if (!s.role.empty()) std::fprintf(out, "  %s", s.role.c_str());
       std::fprintf(out, "\n");
     }
@@ -161,14 +167,16 @@ void write_csv_files(const std::string& dir, const RunInfo& info, const PeakTabl
     const auto path = folder / "gemm.csv";
     std::ofstream f = open_for_writing(path);
     f << "kernel,threads,m,n,k,gflops,gflops_min,gflops_max,pct_peak,peak_isa,peak_gflops,pct_machine_peak,"
-         "ns_per_call,reps,samples,check,max_error_over_bound,cpu_per_wall,role\n";
+         "ns_per_call,reps,samples,check,max_error_over_bound,cpu_per_wall,role,layout,trans\n";
     for (const GemmRow& r : gemm_rows) {
       if (r.skipped || !r.check_passed) continue;
       f << r.name << ',' << r.threads << ',' << r.shape.m << ',' << r.shape.n << ',' << r.shape.k << ','
         << fixed(r.gflops, 3) << ',' << fixed(r.gflops_min, 3) << ',' << fixed(r.gflops_max, 3) << ','
         << fixed(r.pct_peak, 2) << ',' << r.peak_isa << ',' << fixed(r.peak_gflops, 2) << ',' << fixed(r.pct_machine, 2)
         << ',' << fixed(r.timing.median_seconds * 1e9, 1) << ',' << r.timing.reps << ',' << r.timing.samples << ','
-        << r.check_method << ',' << fixed(r.worst_error_ratio, 4) << ",\"" << r.shape.role << "\"\n";
+        << r.check_method << ',' << fixed(r.worst_error_ratio, 4) << ',' << fixed(r.timing.cpu_per_wall, 3) << ",\""
+        << r.shape.role << "\"," << (r.variant.layout == Layout::row_major ? "row" : "col") << ','
+        << r.variant.name().substr(4) << '\n';
     }
     finish_file(f, path);
   }

@@ -38,11 +38,13 @@ TEST(KernelNames, UnknownNameListsTheValidOnes) {
   }
 }
 
-TEST(KernelNames, SimdIsAlwaysAvailableAndResolvesToARealKernel) {
-  EXPECT_TRUE(kernel_available(Kernel::simd));
-  const Kernel r = resolve_kernel(Kernel::simd);
-  EXPECT_NE(r, Kernel::simd);
-  EXPECT_TRUE(kernel_available(r));
+TEST(KernelNames, SimdResolvesToTheWidestAvailableKernel) {
+  // The order of preference, stated here independently of the table:
+  // AVX-512, then AVX2, then NEON, else the portable blocked kernel.
+  Kernel expected = Kernel::blocked;
+  for (Kernel k : {Kernel::simd_neon, Kernel::simd_avx2, Kernel::simd_avx512})
+    if (kernel_available(k)) expected = k;
+  EXPECT_EQ(resolve_kernel(Kernel::simd), expected);
   EXPECT_TRUE(kernel_available(Kernel::naive));
   EXPECT_TRUE(kernel_available(Kernel::blocked));
 }
@@ -326,7 +328,7 @@ namespace {
 
 TEST(KernelStatus, BlockedNamesTheMicroKernelCopyItRuns) {
   // The portable source is compiled for the baseline and for AVX2 + FMA; the
-  // status says which copy this CPU runs (see src/gemm/blocked.cpp).
+  // status says which copy this CPU runs (the blocked row of src/gemm/registry.cpp).
   const std::string status = kernel_status(Kernel::blocked);
   EXPECT_EQ(status.rfind("yes: micro-kernel portable_", 0), 0u) << status;
 }

@@ -150,7 +150,7 @@ std::vector<Kernel> available_kernels();
 // Threads used by one sgemm call. Threaded: blocked and the SIMD kernels
 // (they split C into blocks of whole columns or rows between a persistent
 // pool of worker threads); naive is not. Calls too small to pay for waking a
-// worker run on the calling thread alone (below 2*64^3 flops on the packed
+// worker run on the calling thread alone (below 2*160^3 flops on the packed
 // path; the AVX-512 small-matrix path below 2*256^3). The default is 1, or
 // the environment variable GEMMLAB_NUM_THREADS when it is set (a whole
 // number from 1 to 1024; anything else throws std::invalid_argument on first

@@ -59,13 +59,13 @@ struct KernelDescriptor {
   // The bench's peak probe for this kernel; empty: the probe of the ISA of
   // the micro-kernel it runs (isa_peak_probe).
   std::string_view peak_probe;
-  // Whether `simd` may pick this kernel, in table order (the first
-  // available wins: the widest vectors first).
-  bool simd_candidate = false;
+  // Whether `simd` may pick this kernel: 0 never; otherwise the available
+  // kernel with the highest preference wins (the widest vectors).
+  int simd_preference = 0;
 };
 
 // The rows, in the order of the Kernel enum (`simd` has no row: it names
-// the first available simd_candidate).
+// the available row with the highest simd_preference).
 std::span<const KernelDescriptor> kernel_table();
 // The row of a concrete kernel; throws std::invalid_argument for a value
 // outside the enum.

@@ -27,7 +27,7 @@
 //   3 + AVX-512 gather pack_a                     138-141 124-146 133-134 132-135
 //   4 + MC 336 -> 112, C prefetch spread out      138-145 131-149 132-141 138-140
 //   OpenBLAS 0.3.21 (SkylakeX kernels), same runs 141-149 144-150 138-143 149-153
-//   5 + KC 256 -> 512, MC 112 -> 84 (blocking.cpp): gemmlab-bench, wall
+//   5 + KC 256 -> 512, MC 112 -> 84 (the descriptor): gemmlab-bench, wall
 //   clock, quiet machine (load < 1.2), 3 runs, 2026-11-27 12:30 UTC
 //   (N = 256 runs the small path):    before 152-163 155-157 143-154 148-155
 //                                     after  156-159 156     151-153 152-155
@@ -75,7 +75,7 @@ void microkernel_avx512_14x32(int kc, float alpha, const float* a, const float* 
   // The k loop, unrolled by 4 (fewer loop branches and pointer updates per
   // FMA). The A micro-panel streams in from L2, so it is prefetched into L1
   // kPrefetchA steps ahead. With the table's KC = 512 the B micro-panel
-  // (64 KiB) does not fit L1 either (blocking.cpp), and in a large
+  // (64 KiB) does not fit L1 either (the descriptor below), and in a large
   // multiplication the first call on each B panel finds it in L3: the packed
   // B block, 2 MiB at N = 1024, is as large as L2. So B is prefetched into
   // L2 (T1) kPrefetchB steps ahead, one prefetch per 128-byte row of the

@@ -20,7 +20,7 @@
 // stack and copied element by element, so nothing outside C is touched.
 //
 // Tested under qemu-aarch64 (make test-arm64): correct, but emulation says
-// nothing about speed, and its block sizes (blocking.cpp) are not tuned on
+// nothing about speed, and its block sizes (the descriptor below) are not tuned on
 // real hardware.
 #include <arm_neon.h>
 

@@ -12,7 +12,7 @@
 // told about: the same 16-float row of the tile becomes four 128-bit
 // registers in the first file and two 256-bit registers in the second, and
 // `acc += a * b` becomes a multiply and an add, or one fused multiply-add.
-// blocked.cpp picks the AVX2 copy at run time when the CPU has AVX2 and FMA,
+// The kernel table (registry.cpp) picks the AVX2 copy at run time when the CPU has AVX2 and FMA,
 // so one binary still runs on every x86-64. The lesson: "portable" code is
 // only as fast as the instruction set the compiler may assume, and a baseline
 // build leaves half to three quarters of a modern core unused.

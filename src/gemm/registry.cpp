@@ -67,7 +67,7 @@ constexpr KernelDescriptor direct_kernel(Kernel id, std::string_view name, std::
 
 constexpr KernelDescriptor packed_kernel(Kernel id, std::string_view name, std::string_view description, Isa isa,
                                          const MicroKernel* preferred, const MicroKernel* fallback,
-                                         int whole_vector_floats, bool simd_candidate,
+                                         int whole_vector_floats, int simd_preference,
                                          const SmallPath* small = nullptr) {
   KernelDescriptor d{};
   d.id = id;
@@ -79,7 +79,7 @@ constexpr KernelDescriptor packed_kernel(Kernel id, std::string_view name, std::
   d.small = small;
   d.threaded = true;
   d.whole_vector_floats = whole_vector_floats;
-  d.simd_candidate = simd_candidate;
+  d.simd_preference = simd_preference;
   return d;
 }
 
@@ -97,13 +97,13 @@ constexpr KernelDescriptor table[] = {
     direct_kernel(Kernel::tiled, "tiled", "loop-order cut into cache-sized blocks of B (no packing, no register tile)",
                   sgemm_tiled),
     packed_kernel(Kernel::blocked, "blocked", "cache-blocked, packed, register-tiled portable C++ (no intrinsics)",
-                  Isa::baseline, portable_avx2_4x16_if_built, &portable_4x16, 1, false),
+                  Isa::baseline, portable_avx2_4x16_if_built, &portable_4x16, 1, 0),
     packed_kernel(Kernel::simd_avx2, "simd-avx2", "AVX2 + FMA intrinsics, 256-bit registers", Isa::avx2_fma,
-                  avx2_6x16_if_built, nullptr, 8, true),
+                  avx2_6x16_if_built, nullptr, 8, 2),
     packed_kernel(Kernel::simd_avx512, "simd-avx512", "AVX-512 (F, VL, BW, DQ) intrinsics, 512-bit registers",
-                  Isa::avx512, avx512_14x32_if_built, nullptr, 16, true, avx512_small_if_built),
+                  Isa::avx512, avx512_14x32_if_built, nullptr, 16, 3, avx512_small_if_built),
     packed_kernel(Kernel::simd_neon, "simd-neon", "ARM64 NEON intrinsics, 128-bit registers", Isa::neon,
-                  neon_8x12_if_built, nullptr, 1, true),
+                  neon_8x12_if_built, nullptr, 1, 1),
 };
 
 // The first micro-kernel of the row that this CPU runs, or nullptr.
@@ -113,7 +113,9 @@ const MicroKernel* usable_micro_kernel(const KernelDescriptor& d) {
   return nullptr;
 }
 
-bool compiled(const KernelDescriptor& d) { return d.direct != nullptr || d.micro_kernels[0] != nullptr; }
+bool compiled(const KernelDescriptor& d) {
+  return d.direct != nullptr || d.micro_kernels[0] != nullptr || d.micro_kernels[1] != nullptr;
+}
 
 ResolvedKernel resolve_row(const KernelDescriptor& d) {
   ResolvedKernel r;
@@ -143,7 +145,9 @@ const ResolvedKernel& resolved(Kernel k) {
     const KernelDescriptor* best = nullptr;
     for (std::size_t i = 0; i < kRows; ++i) {
       out[i] = resolve_row(table[i]);
-      if (best == nullptr && table[i].simd_candidate && out[i].runnable) best = &table[i];
+      const int preference = table[i].simd_preference;
+      if (preference > 0 && out[i].runnable && (best == nullptr || preference > best->simd_preference))
+        best = &table[i];
     }
     // `simd` without a SIMD kernel for this CPU runs blocked, which always can.
     out[kSimdIndex] = out[static_cast<std::size_t>(best != nullptr ? best->id : Kernel::blocked)];
@@ -234,10 +238,10 @@ std::string kernel_status(Kernel k) {
   const detail::ResolvedKernel& r = detail::resolved(k);
   const detail::KernelDescriptor& d = *r.descriptor;
   if (k == Kernel::simd) {
-    if (!d.simd_candidate) return "yes: no SIMD kernel for this CPU, falls back to " + std::string(d.name);
+    if (d.simd_preference == 0) return "yes: no SIMD kernel for this CPU, falls back to " + std::string(d.name);
     return "yes: runs " + std::string(d.name);
   }
-  if (d.direct == nullptr && d.micro_kernels[0] == nullptr && d.micro_kernels[1] == nullptr)
+  if (!detail::compiled(d))
     return "no: not compiled into this binary (needs " + std::string(detail::isa_name(d.isa)) + " target)";
   if (!r.runnable) return "no: this CPU lacks " + std::string(detail::isa_name(d.isa));
   if (r.micro != nullptr && d.micro_kernels[1] != nullptr)

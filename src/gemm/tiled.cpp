@@ -15,7 +15,7 @@
 //
 // What it does not do yet: registers. Each update of C(i, j) is a load, a
 // multiply-add and a store; the next steps keep a tile of C in registers
-// (blocked.cpp) and copy the blocks into contiguous panels (packing, goto.cpp).
+// (the blocked kernel) and copy the blocks into contiguous panels (packing, goto.cpp).
 #include <algorithm>
 
 #include "gemm/problem.hpp"
