@@ -2,7 +2,8 @@
 #
 #   make            the libraries build/libgemmlab.a and build/libgemmlab.so, and the CLI build/gemmlab
 #   make run        the seed's RNN with every kernel
-#   make test       builds and runs the GoogleTest suite
+#   make test       builds and runs the GoogleTest suite and the C ABI tests
+#   make test-huge  the tests with dimensions near INT_MAX (8 GiB operands, about a minute)
 #   make test-arm64 the suite cross-compiled for aarch64, run under qemu (NEON kernel)
 #   make bench      the full benchmark sweep (several minutes)
 #   make bench-quick  a reduced sweep (under a minute)
@@ -202,6 +203,12 @@ $(TESTS): $(TEST_OBJ) $(CLI_TEST_OBJ) $(LIB) $(GTEST_DEPS)
 
 test: $(TESTS) $(CLI) test-c-abi
 	$(RUN_PREFIX) ./$(TESTS) $(GTEST_ARGS)
+
+# Sizes near INT_MAX (tests/test_gemm_huge.cpp): 8 GiB operands, about a
+# minute on two cores, so not part of `make test`.
+.PHONY: test-huge
+test-huge: $(TESTS)
+	GEMMLAB_TEST_HUGE=1 $(RUN_PREFIX) ./$(TESTS) --gtest_filter='*HugeDimension*'
 
 # ---- the C ABI, from C ------------------------------------------------------------
 # tests/c/test_cblas.c is plain C (C11, compiled by $(CC)), linked against

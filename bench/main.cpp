@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "abi_bench.hpp"
 #include "gemm_bench.hpp"
 #include "gemmlab/cpu.hpp"
 #include "options.hpp"
@@ -96,6 +97,7 @@ int run(const Options& o) {
   // 2 and 3.
   std::vector<GemmRow> gemm_rows = o.run_gemm ? run_gemm_sweep(o, progress) : std::vector<GemmRow>{};
   const std::vector<RnnRow> rnn_rows = o.run_rnn ? run_rnn_bench(o, progress) : std::vector<RnnRow>{};
+  const std::vector<AbiRow> abi_rows = o.run_gemm ? run_abi_bench(o) : std::vector<AbiRow>{};
   if (o.run_gemm || o.run_rnn) probe_all("after");
   const PeakTable peaks(peak_results);
   fill_peak_columns(gemm_rows, peaks);
@@ -105,6 +107,7 @@ int run(const Options& o) {
   if (o.run_peak) print_peaks(stdout, peaks);
   if (o.run_gemm) print_gemm_table(stdout, gemm_rows, o);
   if (o.run_rnn) print_rnn_table(stdout, rnn_rows);
+  if (o.run_gemm) print_abi_table(stdout, abi_rows);
   if (!o.out_dir.empty()) {
     write_csv_files(o.out_dir, info, peaks, gemm_rows, rnn_rows);
     PlotLabels labels;
