@@ -85,7 +85,8 @@ inline constexpr std::size_t max_matrix_file_bytes = std::size_t{1} << 30;
 // memory than there is, or is malformed.
 Matrix read_matrix_file(const std::string& path, std::size_t max_bytes = max_matrix_file_bytes);
 
-// Writes m in the format above ("%.9g", one space between values).
+// Writes m in the format above ("%.9g", one space between values). Stops at
+// the first row the stream fails to take; the caller checks the stream.
 void write_matrix(std::ostream& out, ConstMatrixView m);
 
 // A vector given as one row (1 x n) or one column (n x 1), returned as 1 x n.

@@ -285,6 +285,7 @@ void write_matrix(std::ostream& out, ConstMatrixView m) {
     }
     line.push_back('\n');
     out << line;
+    if (!out) return;  // a failed write (a full disk): the rest would be lost too
   }
 }
 
