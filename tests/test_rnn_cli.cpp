@@ -532,7 +532,8 @@ void expect_write_failure_reported(const std::string& redirect, const std::strin
   const TempDir dir;
   const std::string err = dir.path() + "/err.txt";
   for (const auto& args : every_command()) {
-    const int status = exit_status(std::system((quoted(args) + " " + redirect + " 2>'" + err + "'").c_str()));
+    const std::string command = quoted(args).append(" ").append(redirect).append(" 2>'").append(err).append("'");
+    const int status = exit_status(std::system(command.c_str()));
     if (status == 126 || status == 127) GTEST_SKIP() << "cannot execute " << cli << " here";
     EXPECT_EQ(status, 1) << quoted(args) << " " << redirect;
     EXPECT_EQ(slurp(err), "gemmlab: cannot write the output: " + reason + "\n") << quoted(args) << " " << redirect;
