@@ -4,12 +4,14 @@
 // fixture files in tests/data/rnn_torch (see its README.md).
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <streambuf>
 #include <string>
 #include <vector>
 
@@ -456,6 +458,43 @@ TEST(KernelsCli, WritesToTheStreamItIsGiven) {
   const CliRun help = run({"kernels", "--help"});
   EXPECT_EQ(help.code, 0);
   EXPECT_NE(help.out.find("usage: gemmlab kernels"), std::string::npos) << help.out;
+}
+
+// ---- output that cannot be written, in process ---------------------------------------
+
+// A stream that takes `room` characters and then fails as a full disk does.
+class FullDisk : public std::streambuf {
+ public:
+  explicit FullDisk(std::size_t room) : room_(room) {}
+  const std::string& kept() const { return kept_; }
+
+ protected:
+  int_type overflow(int_type c) override {
+    if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::not_eof(c);
+    if (kept_.size() >= room_) {
+      errno = ENOSPC;
+      return traits_type::eof();
+    }
+    kept_.push_back(traits_type::to_char_type(c));
+    return c;
+  }
+
+ private:
+  std::size_t room_;
+  std::string kept_;
+};
+
+TEST(RnnCli, AnOutputThatCannotBeWrittenIsAnError) {
+  for (const std::size_t room : {std::size_t{0}, std::size_t{50}})  // every output is longer
+    for (const auto& args : std::vector<std::vector<std::string>>{
+             {"--help"}, {"kernels"}, {"kernels", "--help"}, {"rnn"}, {"rnn", "--help"}, torch_args("tanh", "all")}) {
+      FullDisk disk(room);
+      std::ostream out(&disk);
+      std::ostringstream err;
+      EXPECT_EQ(cli::run_main(args, out, err), 1) << args[0] << " room " << room;
+      EXPECT_EQ(err.str(), "gemmlab: cannot write the output: No space left on device\n") << args[0];
+      EXPECT_EQ(disk.kept().size(), room) << args[0];
+    }
 }
 
 // ---- end to end: the built binary --------------------------------------------------------

@@ -27,6 +27,10 @@
 // from h_{t-1} through |Wy|, and the activation's own error (tanh_max_abs_error
 // for tanh, 0 for relu). Both activations are 1-Lipschitz, so they do not
 // grow an error in their argument. tests/test_rnn.cpp derives this bound.
+// It assumes no overflow: finite inputs whose pre-activation terms add up
+// beyond the largest float can give inf, nan, or a tanh of ±1 saturated by an
+// overflowed sum. The layer computes as IEEE arithmetic does and does not
+// check; `gemmlab rnn` refuses such inputs (src/cli/rnn_command.cpp).
 #pragma once
 
 #include <cstddef>

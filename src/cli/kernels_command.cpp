@@ -1,4 +1,5 @@
 // `gemmlab kernels`: what this binary carries and what this CPU can run.
+#include <cerrno>
 #include <cstdio>
 #include <new>
 #include <ostream>
@@ -74,6 +75,7 @@ int run_kernels(std::span<const std::string> args, std::ostream& os) {
     out << table_row(std::string(kernel_name(k)), std::string(kernel_isa(k)), kernel_status(k),
                      std::string(kernel_description(k)));
   if (!out) throw std::bad_alloc();  // a string stream fails only when its buffer cannot grow
+  errno = 0;                         // so that a failed write reports its own reason (require_written)
   os << out.str();
   return 0;
 }

@@ -150,6 +150,7 @@ int run_seed(const std::vector<Kernel>& kernels, std::ostream& os) {
     out << line;
   }
   if (!out) throw std::bad_alloc();  // a string stream fails only when its buffer cannot grow
+  errno = 0;                         // so that a failed write reports its own reason (require_written)
   os << out.str();
   return all_agree ? 0 : 1;
 }
