@@ -73,6 +73,7 @@ std::string numpy_style(const Matrix& m) {
     }
     out << (i + 1 == m.rows() ? "]]" : "]\n");
   }
+  if (!out) throw std::bad_alloc();  // a string stream fails only when its buffer cannot grow
   return out.str();
 }
 
