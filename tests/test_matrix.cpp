@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <stdexcept>
+#include <string>
 
 #include "gemmlab/matrix.hpp"
 #include "gemmlab/random.hpp"
@@ -29,6 +31,22 @@ TEST(Matrix, LeadingDimensionPadsRows) {
   EXPECT_THROW(Matrix(2, 3, 2), std::invalid_argument);
   EXPECT_THROW(Matrix(-1, 3), std::invalid_argument);
   EXPECT_THROW(Matrix(2, -3), std::invalid_argument);
+}
+
+// The message names the shape the caller asked for, whichever side is negative.
+TEST(Matrix, NegativeShapeMessageNamesTheRequestedShape) {
+  auto message = [](int rows, int cols, int ld) {
+    try {
+      ld > 0 ? Matrix(rows, cols, ld) : Matrix(rows, cols);
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("no exception");
+  };
+  EXPECT_EQ(message(3, -1, 0), "matrix: negative shape 3x-1");
+  EXPECT_EQ(message(-2, 4, 0), "matrix: negative shape -2x4");
+  EXPECT_EQ(message(3, -1, 8), "matrix: negative shape 3x-1");
+  EXPECT_EQ(message(-5, -6, 0), "matrix: negative shape -5x-6");
 }
 
 TEST(Matrix, EmptyShapesAreValid) {

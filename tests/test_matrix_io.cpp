@@ -3,14 +3,18 @@
 // of the reader (it must parse or throw matrix_read_error, never crash; the
 // suite also runs under ASan + UBSan with `make asan`).
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "gemmlab/matrix_io.hpp"
 #include "gemmlab/random.hpp"
@@ -153,6 +157,93 @@ TEST(MatrixRead, FilesThatCannotBeOpenedOrRead) {
     FAIL();
   } catch (const matrix_read_error& e) {
     EXPECT_TRUE(contains(e.what(), dir + ": cannot")) << e.what();
+  }
+}
+
+// matrix_io.hpp: a comma is a separator, never a decimal mark.
+TEST(MatrixRead, ACommaBetweenDigitsSeparatesTwoValues) {
+  const Matrix one = parse_matrix("1,5\n", "c.txt");
+  ASSERT_EQ(one.rows(), 1);
+  ASSERT_EQ(one.cols(), 2);
+  EXPECT_EQ(one(0, 0), 1.0f);
+  EXPECT_EQ(one(0, 1), 5.0f);
+  // Decimal-comma text: twice as many columns as were meant.
+  const Matrix two = parse_matrix("1,5 2,25\n-0,5 3,0\n", "c.txt");
+  ASSERT_EQ(two.rows(), 2);
+  ASSERT_EQ(two.cols(), 4);
+  const float expected[2][4] = {{1, 5, 2, 25}, {-0.0f, 5, 3, 0}};
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 4; ++j) EXPECT_EQ(two(i, j), expected[i][j]) << i << "," << j;
+  EXPECT_TRUE(std::signbit(two(1, 0)));
+}
+
+// A file in a fresh temporary folder, removed with it.
+class TempFile {
+ public:
+  TempFile(const std::string& name, const std::string& text) {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = std::filesystem::temp_directory_path() / (std::string("gemmlab-io-") + info->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    path_ = (dir_ / name).string();
+    if (!text.empty()) std::ofstream(path_, std::ios::binary) << text;
+  }
+  ~TempFile() {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  TempFile(TempFile&&) = delete;
+  TempFile& operator=(TempFile&&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::filesystem::path dir_;
+  std::string path_;
+};
+
+std::string file_error(const std::string& path, std::size_t max_bytes = max_matrix_file_bytes) {
+  try {
+    read_matrix_file(path, max_bytes);
+  } catch (const matrix_read_error& e) {
+    return e.what();
+  }
+  return "no matrix_read_error";
+}
+
+TEST(MatrixReadFile, NulBytesAreRefusedWhereTheyOccur) {
+  const TempFile f("nul.txt", std::string("1 2\n3 4\n5 \0 6\n", 13));
+  EXPECT_EQ(file_error(f.path()), f.path() + ": byte 11 is a NUL byte: not a text file");
+  // A device that never ends: refused at its first byte, not read until memory runs out.
+  if (std::filesystem::exists("/dev/zero")) {
+    EXPECT_EQ(file_error("/dev/zero"), "/dev/zero: byte 1 is a NUL byte: not a text file");
+  }
+}
+
+TEST(MatrixReadFile, AFileLargerThanTheLimitIsRefused) {
+  const TempFile f("m.txt", "1 2 3\n4 5 6\n");  // 12 bytes
+  EXPECT_EQ(file_error(f.path(), 11), f.path() + ": it is 12 bytes, more than the limit of 11 bytes for a matrix file");
+  EXPECT_EQ(read_matrix_file(f.path(), 12).rows(), 2);  // the limit itself is allowed
+  EXPECT_EQ(max_matrix_file_bytes, std::size_t{1} << 30);
+}
+
+TEST(MatrixReadFile, APipeIsReadUpToTheLimit) {
+  // A FIFO has no size to check first: the limit is enforced while reading.
+  const TempFile f("fifo", "");
+  ASSERT_EQ(::mkfifo(f.path().c_str(), 0600), 0) << std::strerror(errno);
+  for (const std::size_t limit : {std::size_t{100}, std::size_t{99}}) {
+    std::thread writer([&] {
+      std::ofstream out(f.path(), std::ios::binary);  // blocks until the reader opens the FIFO
+      for (int i = 0; i < 25; ++i) out << "1 2\n";    // 100 bytes, in one write when closed
+    });
+    const std::string message = file_error(f.path(), limit);
+    writer.join();
+    if (limit == 100) {
+      EXPECT_EQ(message, "no matrix_read_error");
+    } else {
+      EXPECT_EQ(message, f.path() + ": it is more than the limit of 99 bytes for a matrix file");
+    }
   }
 }
 

@@ -2,8 +2,12 @@
 // seed's built-in invariant, and a larger RNN with every kernel.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <functional>
+#include <stdexcept>
+#include <string>
+#include <thread>
 
 #include "gemmlab/numerics.hpp"
 #include "gemmlab/rnn.hpp"
@@ -439,7 +443,70 @@ TEST(Activation, NamesRoundTrip) {
   EXPECT_EQ(activation_from_name("tanh"), Activation::tanh);
   EXPECT_EQ(activation_from_name("relu"), Activation::relu);
   EXPECT_EQ(activation_name(Activation::relu), "relu");
+  EXPECT_EQ(activation_name(Activation::tanh), "tanh");
   EXPECT_THROW(activation_from_name("sigmoid"), std::invalid_argument);
+}
+
+// An integer cast to Activation is neither tanh nor relu: every entry point refuses it.
+TEST(Activation, AValueOutsideTheEnumIsAnErrorNamingIt) {
+  const auto bogus = static_cast<Activation>(7);
+  auto message = [](const std::function<void()>& f) {
+    try {
+      f();
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("no std::invalid_argument");
+  };
+  const ForwardCase c{2, 3, 4, 2, Activation::tanh, false, false};
+  const ForwardData d = make_data(c, 8);
+  for (const std::string& m : {message([&] { (void)activation_name(bogus); }),
+                               message([&] { RnnForward(Kernel::naive, d.weights, bogus, c.B, c.T); }),
+                               message([&] { (void)rnn_forward(Kernel::simd, d.weights, bogus, d.x_all, c.B); })})
+    EXPECT_NE(m.find("invalid Activation value 7 (valid: tanh = 0, relu = 1)"), std::string::npos) << m;
+}
+
+// rnn.hpp: one RnnForward per thread. Two objects running at once in two
+// threads give the same bits as each running alone (and, under a thread
+// sanitizer, share no data).
+TEST(RnnForward, SeparateObjectsRunConcurrently) {
+  const ForwardCase c{7, 12, 33, 20, Activation::tanh, false, true};
+  const ForwardData d1 = make_data(c, 21), d2 = make_data(c, 22);
+  auto alone = [&](const ForwardData& d) {
+    RnnForward f(Kernel::simd, d.weights, c.activation, c.B, c.T);
+    f.run(d.x_all, d.h0);
+    Matrix out(c.T * c.B, c.H);
+    copy(f.outputs(), out);
+    return out;
+  };
+  const Matrix want1 = alone(d1), want2 = alone(d2);
+  RnnForward f1(Kernel::simd, d1.weights, c.activation, c.B, c.T), f2(Kernel::simd, d2.weights, c.activation, c.B, c.T);
+  for (int round = 0; round < 20; ++round) {
+    std::thread other([&] { f2.run(d2.x_all, d2.h0); });
+    f1.run(d1.x_all, d1.h0);
+    other.join();
+    for (int i = 0; i < want1.rows(); ++i)
+      for (int j = 0; j < want1.cols(); ++j) {
+        ASSERT_EQ(f1.outputs()(i, j), want1(i, j)) << "round " << round;
+        ASSERT_EQ(f2.outputs()(i, j), want2(i, j)) << "round " << round;
+      }
+  }
+}
+
+// The bias is added from a tile of whole rows that is reused down a large
+// batch; batches that end mid-tile must get the same bias on every row.
+TEST_P(RnnEveryKernel, LargeBatchesSpanSeveralBiasTiles) {
+  for (const auto& s :
+       {std::array<int, 4>{300, 3, 16, 2}, std::array<int, 4>{1100, 2, 5, 2}, std::array<int, 4>{513, 4, 9, 3}})
+    for (Activation act : {Activation::tanh, Activation::relu}) {
+      const ForwardCase c{s[0], s[1], s[2], s[3], act, false, true};
+      const ForwardData d = make_data(c, 300 + s[0]);
+      RnnForward forward(GetParam(), d.weights, act, c.B, c.T);
+      forward.run(d.x_all, d.h0);
+      Matrix got(c.T * c.B, c.H);
+      copy(forward.outputs(), got);
+      expect_forward_within(c, got, reference_forward(c, d, got), describe(c));
+    }
 }
 
 }  // namespace

@@ -4,17 +4,21 @@
 // fixture files in tests/data/rnn_torch (see its README.md).
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <streambuf>
 #include <string>
 #include <vector>
 
 #include "cli/cli.hpp"
+#include "gemmlab/matrix_io.hpp"
 #include "gemmlab/numerics.hpp"
+#include "gemmlab/random.hpp"
 #include "gemmlab/rnn.hpp"
 
 #if !defined(GEMMLAB_CLI_PATH) || !defined(GEMMLAB_TEST_DATA_DIR)
@@ -364,6 +368,135 @@ TEST(RnnCli, BadUsageExitsWithTwo) {
   expect_failure({"frobnicate"}, 2, {"unknown command 'frobnicate'"});
 }
 
+// ---- overflow: finite inputs whose float result would not be -----------------------
+
+// Wx (I x 1), Wy 1 x 1, and one --x per step, all one row: H = 1, B = 1.
+std::vector<std::string> one_neuron(const TempDir& dir, const std::string& wx, const std::string& wy,
+                                    const std::vector<std::string>& steps, const std::string& activation) {
+  std::vector<std::string> args = {"rnn",
+                                   "--kernel",
+                                   "naive",
+                                   "--activation",
+                                   activation,
+                                   "--wx",
+                                   dir.write("wx.txt", wx),
+                                   "--wy",
+                                   dir.write("wy.txt", wy)};
+  for (std::size_t t = 0; t < steps.size(); ++t) {
+    args.emplace_back("--x");
+    args.emplace_back(dir.write(std::string("x").append(std::to_string(t)).append(".txt"), steps[t]));
+  }
+  return args;
+}
+
+TEST(RnnCli, APreactivationThatOverflowsFloatIsAnErrorNamingKernelStepRowAndNeuron) {
+  const TempDir dir;
+  // relu of 2 x 3e38: inf.
+  expect_failure(
+      one_neuron(dir, "3e38\n", "0\n", {"2\n"}, "relu"), 1,
+      {"rnn: kernel naive, step 0, row 0, neuron 0: the pre-activation may overflow float", "add up to 6e+38"});
+  // Terms that cancel exactly: the exact pre-activation is 0, the float sum
+  // inf or nan, and tanh would print 1 (or nan) for tanh(0) = 0.
+  expect_failure(one_neuron(dir, "3e38\n3e38\n-3e38\n-3e38\n", "0\n", {"1 1 1 1\n"}, "tanh"), 1,
+                 {"step 0, row 0, neuron 0: the pre-activation may overflow float"});
+  // Fine at step 0 (1e38), beyond float at step 1 (1e38 + 3 x 1e38) through the recurrence.
+  expect_failure(one_neuron(dir, "1e38\n", "3\n", {"1\n", "1\n"}, "relu"), 1,
+                 {"step 1, row 0, neuron 0: the pre-activation may overflow float", "add up to 4e+38"});
+  // The neuron and row are the offending ones, not the first.
+  const std::vector<std::string> wide = {"rnn",
+                                         "--activation",
+                                         "relu",
+                                         "--wx",
+                                         dir.write("wx2.txt", "1 1 1\n"),
+                                         "--wy",
+                                         dir.write("wy2.txt", "0 0 0\n0 0 0\n0 0 0\n"),
+                                         "--b",
+                                         dir.write("b2.txt", "0 0 3e38\n"),
+                                         "--x",
+                                         dir.write("x2.txt", "1\n3e38\n")};
+  expect_failure(wide, 1, {"kernel simd, step 0, row 1, neuron 2: the pre-activation may overflow float"});
+}
+
+TEST(RnnCli, LargeFiniteResultsArePrintedAndReadBackByTheReader) {
+  // Near the top of float's range but not beyond it: printed, exit 0, and
+  // every value is one gemmlab reads back (no inf, no nan).
+  const TempDir dir;
+  const CliRun r = run(one_neuron(dir, "1e38\n", "1\n", {"1\n", "1\n", "-1\n"}, "relu"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::vector<Block> blocks = parse_output(r.out);
+  ASSERT_EQ(blocks.size(), 3u);
+  // Doubling and halving a float is exact: 1e38f + 1e38f, then 2e38f - 1e38f.
+  EXPECT_EQ(static_cast<float>(blocks[1].rows.at(0).at(0)), 2e38f) << r.out;
+  EXPECT_EQ(static_cast<float>(blocks[2].rows.at(0).at(0)), 1e38f) << r.out;
+  const Matrix back = parse_matrix(r.out, "output");
+  EXPECT_EQ(back.rows(), 3);
+}
+
+TEST(RnnCli, DecimalCommaTextReadsAsTwiceTheColumnsAndFailsTheShapeCheck) {
+  // matrix_io.hpp: a comma separates values, so "0,5 1,5" is four values.
+  const std::string wx = data("weight_ih.txt"), wy = data("weight_hh.txt");
+  const TempDir dir;
+  const std::string x = dir.write("x.txt", "0,5 1,5\n");
+  expect_failure({"rnn", "--layout", "torch", "--wx", wx, "--wy", wy, "--x", x}, 1,
+                 {"--x " + x + " is 1x4 but must have 2 columns"});
+}
+
+TEST(RnnCli, InputsThatNeverEndAreRefusedAtOnce) {
+  const std::string wx = data("weight_ih.txt"), wy = data("weight_hh.txt");
+  if (!fs::exists("/dev/zero")) GTEST_SKIP() << "no /dev/zero here";
+  expect_failure({"rnn", "--layout", "torch", "--wx", wx, "--wy", wy, "--x", "/dev/zero"}, 1,
+                 {"/dev/zero: byte 1 is a NUL byte: not a text file"});
+}
+
+TEST(KernelsCli, WritesToTheStreamItIsGiven) {
+  const CliRun r = run({"kernels"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  EXPECT_NE(r.out.find("features: "), std::string::npos) << r.out;
+  for (Kernel k : all_kernels())
+    EXPECT_NE(r.out.find(std::string("\n").append(kernel_name(k)).append(" ")), std::string::npos) << kernel_name(k);
+  const CliRun help = run({"kernels", "--help"});
+  EXPECT_EQ(help.code, 0);
+  EXPECT_NE(help.out.find("usage: gemmlab kernels"), std::string::npos) << help.out;
+}
+
+// ---- output that cannot be written, in process ---------------------------------------
+
+// A stream that takes `room` characters and then fails as a full disk does.
+class FullDisk : public std::streambuf {
+ public:
+  explicit FullDisk(std::size_t room) : room_(room) {}
+  const std::string& kept() const { return kept_; }
+
+ protected:
+  int_type overflow(int_type c) override {
+    if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::not_eof(c);
+    if (kept_.size() >= room_) {
+      errno = ENOSPC;
+      return traits_type::eof();
+    }
+    kept_.push_back(traits_type::to_char_type(c));
+    return c;
+  }
+
+ private:
+  std::size_t room_;
+  std::string kept_;
+};
+
+TEST(RnnCli, AnOutputThatCannotBeWrittenIsAnError) {
+  for (const std::size_t room : {std::size_t{0}, std::size_t{50}})  // every output is longer
+    for (const auto& args : std::vector<std::vector<std::string>>{
+             {"--help"}, {"kernels"}, {"kernels", "--help"}, {"rnn"}, {"rnn", "--help"}, torch_args("tanh", "all")}) {
+      FullDisk disk(room);
+      std::ostream out(&disk);
+      std::ostringstream err;
+      EXPECT_EQ(cli::run_main(args, out, err), 1) << args[0] << " room " << room;
+      EXPECT_EQ(err.str(), "gemmlab: cannot write the output: No space left on device\n") << args[0];
+      EXPECT_EQ(disk.kept().size(), room) << args[0];
+    }
+}
+
 // ---- end to end: the built binary --------------------------------------------------------
 
 int exit_status(int system_result) {
@@ -400,6 +533,143 @@ TEST(RnnCliEndToEnd, BuiltBinaryPrintsTheSameAsInProcessAndFailsCleanly) {
   // Bad usage: exit 2.
   EXPECT_EQ(exit_status(std::system(("'" + cli + "' rnn --bogus >'" + out + "' 2>'" + err + "'").c_str())), 2);
   EXPECT_EQ(slurp(out), "");
+}
+
+// ---- end to end: output that cannot be written, memory that runs out -------------------
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool under_asan = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool under_asan = true;
+#else
+constexpr bool under_asan = false;
+#endif
+#else
+constexpr bool under_asan = false;
+#endif
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+std::string quoted(const std::vector<std::string>& args) {
+  std::string command = std::string("'").append(GEMMLAB_CLI_PATH).append("'");
+  for (const auto& a : args) command.append(" '").append(a).append("'");
+  return command;
+}
+
+// Every command, --help included, with its output sent where it cannot be written.
+std::vector<std::vector<std::string>> every_command() {
+  return {{"--help"}, {"kernels"}, {"kernels", "--help"}, {"rnn"}, {"rnn", "--help"}, torch_args("tanh", "all")};
+}
+
+void expect_write_failure_reported(const std::string& redirect, const std::string& reason) {
+  const std::string cli = GEMMLAB_CLI_PATH;
+  if (!fs::exists(cli)) GTEST_SKIP() << cli << " is not built";
+  const TempDir dir;
+  const std::string err = dir.path() + "/err.txt";
+  for (const auto& args : every_command()) {
+    const std::string command = quoted(args).append(" ").append(redirect).append(" 2>'").append(err).append("'");
+    const int status = exit_status(std::system(command.c_str()));
+    if (status == 126 || status == 127) GTEST_SKIP() << "cannot execute " << cli << " here";
+    EXPECT_EQ(status, 1) << quoted(args) << " " << redirect;
+    EXPECT_EQ(slurp(err), "gemmlab: cannot write the output: " + reason + "\n") << quoted(args) << " " << redirect;
+  }
+}
+
+TEST(CliEndToEnd, EveryCommandReportsAFullDevice) {
+  if (!fs::exists("/dev/full")) GTEST_SKIP() << "no /dev/full here";
+  expect_write_failure_reported(">/dev/full", "No space left on device");
+}
+
+TEST(CliEndToEnd, EveryCommandReportsAClosedStdout) { expect_write_failure_reported(">&-", "Bad file descriptor"); }
+
+// A run whose B x H outputs span 60 steps of 10000 x 16: 9.6 million values.
+struct LargeRun {
+  std::vector<std::string> args;
+  std::size_t lines = 0;  // what a complete output has
+};
+
+LargeRun large_run(const TempDir& dir, int steps) {
+  SplitMix64 rng(5);
+  std::string wx, wy, x;
+  for (int j = 0; j < 16; ++j) wx.append(std::to_string(rng.uniform(-1, 1))).append(" ");
+  for (int i = 0; i < 16; ++i, wy.push_back('\n'))
+    for (int j = 0; j < 16; ++j) wy.append(std::to_string(rng.uniform(-1, 1) / 16)).append(" ");
+  for (int i = 0; i < 10000; ++i) x.append(std::to_string(rng.uniform(-1, 1))).append("\n");
+  LargeRun r;
+  r.args = {"rnn", "--wx", dir.write("wx.txt", wx + "\n"), "--wy", dir.write("wy.txt", wy)};
+  const std::string x_path = dir.write("x.txt", x);
+  for (int t = 0; t < steps; ++t) {
+    r.args.emplace_back("--x");
+    r.args.push_back(x_path);
+  }
+  r.lines = static_cast<std::size_t>(steps) * (1 + 10000);
+  return r;
+}
+
+// `ulimit -v` caps the address space; AddressSanitizer needs terabytes of it,
+// so these run only in builds without it (the CLI is built the same way),
+// and only where the CLI starts at all under the cap (not, say, under an
+// emulator, which needs address space of its own).
+bool cli_starts_under_a_memory_limit() {
+  const std::string probe = std::string("ulimit -v 150000 && ").append(quoted({"--help"})).append(" >/dev/null");
+  return exit_status(std::system(probe.c_str())) == 0;
+}
+
+#define GEMMLAB_SKIP_UNLESS_MEMORY_CAN_BE_LIMITED()                                                        \
+  do {                                                                                                     \
+    if (under_asan) GTEST_SKIP() << "ulimit -v cannot run an AddressSanitizer binary";                     \
+    if (!fs::exists(GEMMLAB_CLI_PATH)) GTEST_SKIP() << GEMMLAB_CLI_PATH << " is not built";                \
+    if (!cli_starts_under_a_memory_limit()) GTEST_SKIP() << "the CLI does not start under ulimit -v here"; \
+  } while (0)
+
+TEST(CliEndToEnd, ALargeOutputIsWrittenWhole) {
+  // 122 MB of text from 38 MB of outputs, under a 250 MB address space: the
+  // output is streamed, never held as text, so every line arrives.
+  GEMMLAB_SKIP_UNLESS_MEMORY_CAN_BE_LIMITED();
+  const TempDir dir;
+  const LargeRun r = large_run(dir, 60);
+  const std::string status = dir.path() + "/status", count = dir.path() + "/count", err = dir.path() + "/err";
+  const std::string command = "ulimit -v 250000 && { GEMMLAB_NUM_THREADS=1 " + quoted(r.args) + " 2>'" + err +
+                              "'; echo $? >'" + status + "'; } | wc -l >'" + count + "'";
+  ASSERT_EQ(exit_status(std::system(command.c_str())), 0) << command;
+  EXPECT_EQ(slurp(status), "0\n") << slurp(err);
+  EXPECT_EQ(std::stoull(slurp(count)), r.lines);
+}
+
+TEST(CliEndToEnd, RunningOutOfMemoryIsAnErrorThatSaysWhatNeededIt) {
+  GEMMLAB_SKIP_UNLESS_MEMORY_CAN_BE_LIMITED();
+  const TempDir dir;
+  const std::string out = dir.path() + "/out", err = dir.path() + "/err";
+  // The outputs of 1000 steps of 10000 x 16 floats: 640 MB, under a 250 MB limit.
+  const LargeRun r = large_run(dir, 1000);
+  const std::string command =
+      "ulimit -v 250000 && GEMMLAB_NUM_THREADS=1 " + quoted(r.args) + " >'" + out + "' 2>'" + err + "'";
+  EXPECT_EQ(exit_status(std::system(command.c_str())), 1);
+  EXPECT_EQ(slurp(out), "");
+  EXPECT_EQ(slurp(err),
+            "gemmlab: rnn: out of memory: kernel simd needs at least 640000000 bytes for the outputs of 1000 steps of "
+            "10000x16\n");
+  // A file of 20 million values on one line, under a 150 MB limit: the
+  // reader names the file and the size it could not get.
+  const std::string big = dir.path() + "/big.txt";
+  {
+    std::ofstream f(big, std::ios::binary);
+    std::string zeros;
+    for (int i = 0; i < 1000000; ++i) zeros.append("0 ");
+    for (int i = 0; i < 20; ++i) f << zeros;
+    f << '\n';
+  }
+  const std::string read_command = "ulimit -v 150000 && GEMMLAB_NUM_THREADS=1 " +
+                                   quoted({"rnn", "--wx", r.args[2], "--wy", r.args[4], "--x", big}) + " >'" + out +
+                                   "' 2>'" + err + "'";
+  EXPECT_EQ(exit_status(std::system(read_command.c_str())), 1);
+  EXPECT_EQ(slurp(out), "");
+  EXPECT_NE(slurp(err).find("gemmlab: " + big + ":1: out of memory: holding its first "), std::string::npos)
+      << slurp(err);
 }
 
 }  // namespace

@@ -27,6 +27,10 @@
 // from h_{t-1} through |Wy|, and the activation's own error (tanh_max_abs_error
 // for tanh, 0 for relu). Both activations are 1-Lipschitz, so they do not
 // grow an error in their argument. tests/test_rnn.cpp derives this bound.
+// It assumes no overflow: finite inputs whose pre-activation terms add up
+// beyond the largest float can give inf, nan, or a tanh of ±1 saturated by an
+// overflowed sum. The layer computes as IEEE arithmetic does and does not
+// check; `gemmlab rnn` refuses such inputs (src/cli/rnn_command.cpp).
 #pragma once
 
 #include <cstddef>
@@ -59,6 +63,9 @@ inline constexpr double tanh_max_abs_error = 0x1.0p-21;
 enum class Activation { tanh, relu };
 
 // "tanh", "relu"; activation_from_name throws std::invalid_argument listing both.
+// A value that is neither enumerator (an integer cast to Activation) is an
+// error wherever an Activation is taken: activation_name, RnnForward and
+// rnn_forward throw std::invalid_argument naming the value.
 std::string_view activation_name(Activation a);
 Activation activation_from_name(std::string_view name);
 
@@ -140,6 +147,12 @@ RnnWeights weights_from_torch(ConstMatrixView weight_ih, ConstMatrixView weight_
 //        H_t += h_{t-1} · Wy                      (beta = 1; skipped at t = 0 without h0)
 //   3. and in one pass over H_t adds b and applies the activation in place,
 //      so H_t becomes h_t, the next step's input.
+//
+// Threads: an RnnForward is not thread-safe. run() writes the object's own
+// output buffer, so one object must not run in two threads at once, nor be
+// read (outputs(), output(), final_state()) while another thread runs it.
+// Give each thread its own RnnForward: separate objects share nothing and
+// may run concurrently (sgemm accepts concurrent callers).
 class RnnForward {
  public:
   RnnForward(Kernel k, RnnWeights weights, Activation activation, int batch, int steps);
@@ -180,8 +193,9 @@ class RnnForward {
   int padded_hidden_ = 0;
   Matrix wx_padded_;  // inputs x padded_hidden_ (Wx, then zero columns)
   Matrix wy_padded_;  // hidden x padded_hidden_ (Wy, then zero columns)
-  Matrix bias_tile_;  // batch x padded_hidden_, b on every row: the fused pass walks it flat
-  Matrix outputs_;    // (steps·batch) x padded_hidden_
+  // min(batch, ~4096 / padded_hidden_) x padded_hidden_, b on every row: the fused pass walks it flat
+  Matrix bias_tile_;
+  Matrix outputs_;  // (steps·batch) x padded_hidden_
   Kernel gemm_kernel_ = Kernel::naive;
   EpilogueFn epilogue_ = nullptr;  // values[i] := act(values[i] + bias[i])
 };

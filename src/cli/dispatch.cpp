@@ -1,5 +1,8 @@
 // `gemmlab <command>`: choose the subcommand; turn errors into exit codes.
+#include <cerrno>
+#include <cstring>
 #include <exception>
+#include <new>
 #include <ostream>
 
 #include "cli/cli.hpp"
@@ -16,26 +19,46 @@ const char* const usage_text =
     "\n"
     "`gemmlab <command> --help` describes a command's options.\n";
 
-}  // namespace
-
-int run_main(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
-  if (args.empty()) {  // one line, like every error; the usage is one --help away
-    err << "gemmlab: missing command (commands: rnn, kernels; see gemmlab --help)\n";
-    return 2;
-  }
+int run_command(std::span<const std::string> args, std::ostream& out) {
   if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     out << usage_text;
     return 0;
   }
   const std::string& command = args[0];
   const std::span<const std::string> rest = args.subspan(1);
+  if (command == "rnn") return run_rnn(rest, out);
+  if (command == "kernels") return run_kernels(rest, out);
+  throw usage_error("unknown command '" + command + "' (commands: rnn, kernels; see gemmlab --help)");
+}
+
+}  // namespace
+
+void require_written(const std::ostream& os) {
+  if (os) return;
+  const int reason = errno;  // first: building the message may change errno
+  throw write_error(std::string("cannot write the output: ")
+                        .append(reason != 0 ? std::strerror(reason) : "the output stream failed"));
+}
+
+int run_main(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
+  if (args.empty()) {  // one line, like every error; the usage is one --help away
+    err << "gemmlab: missing command (commands: rnn, kernels; see gemmlab --help)\n";
+    return 2;
+  }
   try {
-    if (command == "rnn") return run_rnn(rest, out);
-    if (command == "kernels") return run_kernels(rest);
-    throw usage_error("unknown command '" + command + "' (commands: rnn, kernels; see gemmlab --help)");
+    errno = 0;
+    const int code = run_command(args, out);
+    // Most of a short output is still in the stream's buffer: only the flush
+    // shows whether it reached the file (a full disk, a closed stdout).
+    out.flush();
+    require_written(out);
+    return code;
   } catch (const usage_error& e) {
     err << "gemmlab: " << e.what() << '\n';
     return 2;
+  } catch (const std::bad_alloc&) {  // the commands name what they allocate; this is anything else
+    err << "gemmlab: out of memory\n";
+    return 1;
   } catch (const std::exception& e) {
     err << "gemmlab: " << e.what() << '\n';
     return 1;

@@ -1,6 +1,11 @@
 // `gemmlab kernels`: what this binary carries and what this CPU can run.
+#include <cerrno>
 #include <cstdio>
-#include <iostream>
+#include <new>
+#include <ostream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
 
 #include "cli/cli.hpp"
 #include "gemmlab/cpu.hpp"
@@ -15,6 +20,18 @@ Kernel kernel_option(std::string_view name) {
   } catch (const std::invalid_argument& e) {
     throw usage_error(std::string("--kernel: ") + e.what());
   }
+}
+
+// One row of the kernel table, whatever the length of its cells.
+std::string table_row(const std::string& kernel, const std::string& isa, const std::string& status,
+                      const std::string& what) {
+  const int length =
+      std::snprintf(nullptr, 0, "%-12s %-14s %-58s %s\n", kernel.c_str(), isa.c_str(), status.c_str(), what.c_str());
+  if (length < 0) throw std::runtime_error("kernels: cannot format the kernel table");
+  std::string row(static_cast<std::size_t>(length), '\0');
+  std::snprintf(row.data(), row.size() + 1, "%-12s %-14s %-58s %s\n", kernel.c_str(), isa.c_str(), status.c_str(),
+                what.c_str());
+  return row;
 }
 
 }  // namespace
@@ -36,26 +53,30 @@ std::vector<Kernel> parse_kernel_list(std::string_view text) {
   return out;
 }
 
-int run_kernels(std::span<const std::string> args) {
+int run_kernels(std::span<const std::string> args, std::ostream& os) {
   for (const auto& a : args) {
     if (a == "--help" || a == "-h") {
-      std::cout << "usage: gemmlab kernels\n  Lists every kernel, whether this CPU can run it, and the CPU features.\n";
+      os << "usage: gemmlab kernels\n  Lists every kernel, whether this CPU can run it, and the CPU features.\n";
       return 0;
     }
     throw usage_error("kernels: unknown option '" + a + "'");
   }
+  // Everything is gathered first (num_threads() can throw on a bad
+  // GEMMLAB_NUM_THREADS), then written at once: an error prints nothing.
   const CpuFeatures& cpu = cpu_features();
-  std::cout << "cpu:      " << (cpu.brand.empty() ? "(unknown)" : cpu.brand) << " (" << cpu.arch << ", "
-            << cpu.logical_cores << " logical cores)\n";
-  std::cout << "features: " << cpu.summary() << '\n';
-  if (!cpu.disabled.empty()) std::cout << "hidden by GEMMLAB_DISABLE_ISA: " << cpu.disabled << '\n';
-  std::cout << "threads:  " << num_threads() << " per call (GEMMLAB_NUM_THREADS)\n\n";
-  std::printf("%-12s %-14s %-58s %s\n", "kernel", "isa", "available", "what it is");
-  for (Kernel k : all_kernels()) {
-    const std::string status = kernel_status(k);
-    std::printf("%-12s %-14s %-58s %s\n", std::string(kernel_name(k)).c_str(), std::string(kernel_isa(k)).c_str(),
-                status.c_str(), std::string(kernel_description(k)).c_str());
-  }
+  std::ostringstream out;
+  out << "cpu:      " << (cpu.brand.empty() ? "(unknown)" : cpu.brand) << " (" << cpu.arch << ", " << cpu.logical_cores
+      << " logical cores)\n";
+  out << "features: " << cpu.summary() << '\n';
+  if (!cpu.disabled.empty()) out << "hidden by GEMMLAB_DISABLE_ISA: " << cpu.disabled << '\n';
+  out << "threads:  " << num_threads() << " per call (GEMMLAB_NUM_THREADS)\n\n";
+  out << table_row("kernel", "isa", "available", "what it is");
+  for (Kernel k : all_kernels())
+    out << table_row(std::string(kernel_name(k)), std::string(kernel_isa(k)), kernel_status(k),
+                     std::string(kernel_description(k)));
+  if (!out) throw std::bad_alloc();  // a string stream fails only when its buffer cannot grow
+  errno = 0;                         // so that a failed write reports its own reason (require_written)
+  os << out.str();
   return 0;
 }
 

@@ -7,5 +7,5 @@
 
 int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 1, argv + argc);
-  return gemmlab::cli::run_main(args, std::cout, std::cerr);
+  return gemmlab::cli::run_main(args, std::cout, std::cerr);  // flushes std::cout and checks it was written
 }

@@ -1,11 +1,16 @@
 // `gemmlab rnn`: the seed's RNN with one or every kernel, or an RNN with your
 // own weights and inputs read from numpy-style text files.
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <limits>
+#include <memory>
+#include <new>
 #include <optional>
 #include <ostream>
 #include <sstream>
+#include <stdexcept>
 
 #include "cli/cli.hpp"
 #include "gemmlab/matrix_io.hpp"
@@ -43,8 +48,15 @@ const char* const rnn_usage =
     "                      simd with files)\n"
     "\n"
     "Files are text as numpy.savetxt writes them: one row a line, values separated by\n"
-    "spaces, tabs or commas, `#` comments; nan and inf are refused. Exit status: 0 ok,\n"
-    "1 bad data (file, value or shape), 2 bad usage.\n";
+    "spaces, tabs or commas (a comma always separates: 1,5 is two values), `#` comments;\n"
+    "nan and inf are refused; at most 1 GiB a file.\n"
+    "\n"
+    "Every input is read and checked, and every kernel run, before anything is printed.\n"
+    "A pre-activation x·Wx + h·Wy + b whose terms could overflow a float (|terms|\n"
+    "summed beyond 3.4e38) is an error naming the kernel, step, row and neuron, since\n"
+    "its float result may be inf or nan, or a tanh saturated by an overflowed sum.\n"
+    "Exit status: 0 ok; 1 bad data (file, value, shape, overflow), out of memory, or\n"
+    "output that could not be written (then stderr says why); 2 bad usage.\n";
 
 // ---- the seed ------------------------------------------------------------------
 
@@ -61,6 +73,7 @@ std::string numpy_style(const Matrix& m) {
     }
     out << (i + 1 == m.rows() ? "]]" : "]\n");
   }
+  if (!out) throw std::bad_alloc();  // a string stream fails only when its buffer cannot grow
   return out.str();
 }
 
@@ -137,6 +150,8 @@ int run_seed(const std::vector<Kernel>& kernels, std::ostream& os) {
                   runs_label.c_str(), diff, ok ? "agrees" : "DISAGREES");
     out << line;
   }
+  if (!out) throw std::bad_alloc();  // a string stream fails only when its buffer cannot grow
+  errno = 0;                         // so that a failed write reports its own reason (require_written)
   os << out.str();
   return all_agree ? 0 : 1;
 }
@@ -208,6 +223,97 @@ RnnOptions parse_options(std::span<const std::string> args) {
   return o;
 }
 
+std::string bytes_for(int rows, int cols) {
+  return std::to_string(static_cast<unsigned long long>(rows) * static_cast<unsigned long long>(cols) * sizeof(float))
+      .append(" bytes");
+}
+
+// A rows x cols matrix for `what`; running out of memory says what and how much.
+Matrix allocate(int rows, int cols, const std::string& what) {
+  try {
+    return Matrix(rows, cols);
+  } catch (const std::bad_alloc&) {
+    throw std::runtime_error(std::string("rnn: out of memory: ")
+                                 .append(what)
+                                 .append(" need ")
+                                 .append(bytes_for(rows, cols))
+                                 .append(" (")
+                                 .append(shape_string(rows, cols))
+                                 .append(" floats)"));
+  }
+}
+
+double max_abs(ConstMatrixView m) {
+  double worst = 0.0;
+  for (int i = 0; i < m.rows(); ++i)
+    for (int j = 0; j < m.cols(); ++j) {
+      const double v = std::fabs(double(m(i, j)));
+      if (!(v <= worst)) worst = v;  // a NaN makes the result NaN
+    }
+  return worst;
+}
+
+// The largest column sum of |W|.
+double max_abs_column_sum(ConstMatrixView w) {
+  double worst = 0.0;
+  for (int j = 0; j < w.cols(); ++j) {
+    double sum = 0.0;
+    for (int i = 0; i < w.rows(); ++i) sum += std::fabs(double(w(i, j)));
+    worst = std::max(worst, sum);
+  }
+  return worst;
+}
+
+// Overflow. Each pre-activation x_t·Wx + h_{t-1}·Wy + b is a float sum of
+// terms whose magnitudes add up to S = sum |x||Wx| + sum |h||Wy| + |b|. Every
+// partial sum, in any order a kernel adds them, is at most S (1 + gamma), so
+// with S (1 + gamma) <= FLT_MAX nothing overflows and every output is finite
+// and within the error bound. Beyond that a partial sum may be inf: relu
+// prints inf, opposite infinities give nan, and tanh turns an overflowed sum
+// into ±1 whatever the exact value (3e38 + 3e38 - 3e38 - 3e38 = 0 exactly is
+// inf in float). So a possible overflow is an error, reported for the first
+// element, in order of step, row and neuron; h_{t-1} is this kernel's own
+// output, checked at the step before. The whole-problem bound below is
+// cheap; only when it fails is each element checked on its own.
+void check_no_overflow(Kernel k, ConstMatrixView x_all, const RnnWeights& w, ConstMatrixView h0,
+                       ConstMatrixView outputs, int batch) {
+  const int inputs = w.inputs(), hidden = w.hidden(), steps = x_all.rows() / batch;
+  const double gamma = 2.0 * (inputs + hidden + 2) * unit_roundoff;
+  const double limit = double(std::numeric_limits<float>::max()) / (1.0 + gamma);
+  const double h_max = std::max(h0.empty() ? 0.0 : max_abs(h0),
+                                steps > 1 ? max_abs(outputs.block(0, 0, (steps - 1) * batch, hidden)) : 0.0);
+  const double whole = max_abs(x_all) * max_abs_column_sum(w.Wx) + h_max * max_abs_column_sum(w.Wy) + max_abs(w.b);
+  if (whole <= limit) return;
+  for (int t = 0; t < steps; ++t)
+    for (int i = 0; i < batch; ++i) {
+      const int row = t * batch + i;
+      const float* x = x_all.row(row);
+      const float* h = t > 0 ? outputs.row(row - batch) : (h0.empty() ? nullptr : h0.row(i));
+      for (int j = 0; j < hidden; ++j) {
+        double sum = std::fabs(double(w.b(0, j)));
+        for (int p = 0; p < inputs; ++p) sum += std::fabs(double(x[p]) * w.Wx(p, j));
+        if (h != nullptr)
+          for (int p = 0; p < hidden; ++p) sum += std::fabs(double(h[p]) * w.Wy(p, j));
+        if (sum <= limit) continue;
+        char magnitude[32];
+        std::snprintf(magnitude, sizeof magnitude, "%.3g", sum);
+        throw std::runtime_error(
+            std::string("rnn: kernel ")
+                .append(kernel_name(k))
+                .append(", step ")
+                .append(std::to_string(t))
+                .append(", row ")
+                .append(std::to_string(i))
+                .append(", neuron ")
+                .append(std::to_string(j))
+                .append(": the pre-activation may overflow float: its terms |x·Wx|, |h·Wy|, |b| add "
+                        "up to ")
+                .append(magnitude)
+                .append(", beyond the largest float, 3.4e38"));
+      }
+    }
+}
+
 int run_files(const RnnOptions& o, const std::vector<Kernel>& kernels, std::ostream& os) {
   // Usage first (exit 2), before any file is read.
   const std::string layout = o.layout.value_or("gemmlab");
@@ -260,16 +366,16 @@ int run_files(const RnnOptions& o, const std::vector<Kernel>& kernels, std::ostr
   const RnnWeights weights =
       torch ? weights_from_torch(wx.m, wy.m, bias, ConstMatrixView()) : weights_from_gemmlab(wx.m, wy.m, bias);
 
-  // The inputs: every step B x I, stacked into one (T·B) x I matrix.
-  std::vector<NamedMatrix> xs;
-  for (const std::string& path : o.steps) {
-    NamedMatrix x = load("--x", path);
+  // The inputs: every step B x I, stacked into one (T·B) x I matrix. Each
+  // file is checked and copied in as it is read, then released: the inputs
+  // are held once, not once per file and once stacked.
+  const int steps = static_cast<int>(o.steps.size());
+  int batch = 0;
+  std::string first_label, first_shape;  // step 0's, for the messages about later steps
+  Matrix x_all;
+  for (int t = 0; t < steps; ++t) {
+    NamedMatrix x = load("--x", o.steps[static_cast<std::size_t>(t)]);
     x.m = row_if_column(std::move(x.m), inputs);
-    xs.push_back(std::move(x));
-  }
-  const int batch = xs.front().m.rows();
-  for (std::size_t t = 0; t < xs.size(); ++t) {
-    const NamedMatrix& x = xs[t];
     if (x.m.cols() != inputs)
       shape_problem(std::string(x.label)
                         .append(" is ")
@@ -282,22 +388,27 @@ int run_files(const RnnOptions& o, const std::vector<Kernel>& kernels, std::ostr
                         .append(wx_role)
                         .append(", is ")
                         .append(shape_of(wx.m)));
-    if (x.m.rows() != batch)
+    if (t == 0) {
+      batch = x.m.rows();
+      first_label = x.label;
+      first_shape = shape_of(x.m);
+      if (static_cast<long long>(steps) * batch > 0x7fffffff)
+        shape_problem("too many rows in all the --x files together");
+      x_all = allocate(steps * batch, inputs, "the inputs of all " + std::to_string(steps) + " steps");
+    } else if (x.m.rows() != batch) {
       shape_problem(std::string(x.label)
                         .append(" (step ")
                         .append(std::to_string(t))
                         .append(") is ")
                         .append(shape_of(x.m))
                         .append(" but step 0, ")
-                        .append(xs.front().label)
+                        .append(first_label)
                         .append(", is ")
-                        .append(shape_of(xs.front().m))
+                        .append(first_shape)
                         .append(": every step must have the same batch"));
+    }
+    copy(x.m, x_all.block(t * batch, 0, batch, inputs));
   }
-  const int steps = static_cast<int>(xs.size());
-  if (static_cast<long long>(steps) * batch > 0x7fffffff) shape_problem("too many rows in all the --x files together");
-  Matrix x_all(steps * batch, inputs);
-  for (int t = 0; t < steps; ++t) copy(xs[t].m, x_all.block(t * batch, 0, batch, inputs));
 
   Matrix h0;
   if (o.h0) {
@@ -310,9 +421,9 @@ int run_files(const RnnOptions& o, const std::vector<Kernel>& kernels, std::ostr
                         .append(" but must be ")
                         .append(shape_string(batch, hidden))
                         .append(" (batch x hidden) since ")
-                        .append(xs.front().label)
+                        .append(first_label)
                         .append(" is ")
-                        .append(shape_of(xs.front().m))
+                        .append(first_shape)
                         .append(" and ")
                         .append(wx.label)
                         .append(" is ")
@@ -320,16 +431,48 @@ int run_files(const RnnOptions& o, const std::vector<Kernel>& kernels, std::ostr
     h0 = std::move(h.m);
   }
 
-  std::ostringstream out;  // printed only once everything has succeeded
-  for (Kernel k : kernels) {
-    RnnForward forward(k, weights, activation, batch, steps);
-    forward.run(x_all, h0);
-    for (int t = 0; t < steps; ++t) {
-      out << "# kernel=" << kernel_name(k) << " step=" << t << '\n';
-      write_matrix(out, forward.output(t));
+  // Every kernel runs, and its result is checked, before anything is
+  // printed: an error in any of them prints nothing. The last kernel's
+  // result is printed from its own buffers; the others' are kept as compact
+  // copies (no padding) until then.
+  std::vector<Matrix> earlier;
+  earlier.reserve(kernels.size());
+  std::unique_ptr<RnnForward> last;
+  for (std::size_t n = 0; n < kernels.size(); ++n) {
+    const Kernel k = kernels[n];
+    try {
+      last.reset();
+      last = std::make_unique<RnnForward>(k, weights, activation, batch, steps);
+    } catch (const std::bad_alloc&) {
+      throw std::runtime_error(std::string("rnn: out of memory: kernel ")
+                                   .append(kernel_name(k))
+                                   .append(" needs at least ")
+                                   .append(bytes_for(steps * batch, hidden))
+                                   .append(" for the outputs of ")
+                                   .append(std::to_string(steps))
+                                   .append(" steps of ")
+                                   .append(shape_string(batch, hidden)));
+    }
+    last->run(x_all, h0);
+    check_no_overflow(k, x_all, weights, h0, last->outputs(), batch);
+    if (n + 1 < kernels.size()) {
+      earlier.push_back(allocate(
+          steps * batch, hidden,
+          std::string("keeping the outputs of kernel ").append(kernel_name(k)).append(" until every kernel has run")));
+      copy(last->outputs(), earlier.back());
     }
   }
-  os << out.str();
+
+  // Printing, one step at a time, stopping at the first failed write.
+  for (std::size_t n = 0; n < kernels.size(); ++n) {
+    const ConstMatrixView all = n < earlier.size() ? earlier[n].view() : last->outputs();
+    for (int t = 0; t < steps; ++t) {
+      errno = 0;
+      os << "# kernel=" << kernel_name(kernels[n]) << " step=" << t << '\n';
+      write_matrix(os, all.block(t * batch, 0, batch, hidden));
+      require_written(os);
+    }
+  }
   return 0;
 }
 

@@ -41,8 +41,10 @@ void Matrix::AlignedFree::operator()(float* p) const noexcept { std::free(p); }
 Matrix::Matrix(int rows, int cols) : Matrix(rows, cols, cols > 0 ? cols : 1) {}
 
 Matrix::Matrix(int rows, int cols, int ld) : rows_(rows), cols_(cols), ld_(ld) {
-  MatrixView(nullptr, 0, cols, ld);  // reuse the view's shape checks
-  if (rows < 0) throw std::invalid_argument("matrix: negative shape " + shape_string(rows, cols));
+  // The shape first, so the message shows the one the caller asked for
+  // (the view below sees 0 rows).
+  if (rows < 0 || cols < 0) throw std::invalid_argument("matrix: negative shape " + shape_string(rows, cols));
+  MatrixView(nullptr, 0, cols, ld);  // reuse the view's leading-dimension check
   const std::size_t count = static_cast<std::size_t>(rows) * static_cast<std::size_t>(ld);
   if (count == 0) return;
   float* p = detail::allocate_floats(count);  // 64-byte aligned; large ones on 2 MiB pages (core/memory.hpp)

@@ -1,13 +1,16 @@
 // Plain-text matrices: the reader and writer of gemmlab/matrix_io.hpp.
 #include "gemmlab/matrix_io.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <limits>
 #include <memory>
+#include <new>
 #include <ostream>
 #include <vector>
 
@@ -95,8 +98,32 @@ matrix_read_error::matrix_read_error(std::string source, int line, const std::st
       source_(std::move(source)),
       line_(line) {}
 
-Matrix parse_matrix(std::string_view text, std::string_view source_view) {
-  const std::string source(source_view);
+namespace {
+
+// What the text holds: rows x columns values, row by row.
+struct ParsedValues {
+  std::vector<float> values;
+  int rows = 0;
+  int columns = 0;
+};
+
+std::string bytes_text(std::size_t bytes) { return std::to_string(bytes).append(" bytes"); }
+
+// The list of values grows by doubling: appending one more can need room for
+// twice as many while the old list is still held.
+void append_value(std::vector<float>& values, float value, const std::string& source, int line) {
+  try {
+    values.push_back(value);
+  } catch (const std::bad_alloc&) {
+    throw matrix_read_error(source, line,
+                            std::string("out of memory: holding its first ")
+                                .append(std::to_string(values.size() + 1))
+                                .append(" values needs up to ")
+                                .append(bytes_text((values.size() + 1) * sizeof(float) * 3)));
+  }
+}
+
+ParsedValues parse_values(std::string_view text, const std::string& source) {
   std::vector<float> values;
   int columns = 0;         // of the first row; every row must match it
   int first_row_line = 0;  // where that first row was
@@ -136,7 +163,7 @@ Matrix parse_matrix(std::string_view text, std::string_view source_view) {
         throw matrix_read_error(
             source, line_number,
             std::string(problem).append(" (column ").append(std::to_string(token_start + 1)).append(")"));
-      values.push_back(value);
+      append_value(values, value, source, line_number);
       ++count;
       comma_pending = false;
     }
@@ -161,30 +188,89 @@ Matrix parse_matrix(std::string_view text, std::string_view source_view) {
       throw matrix_read_error(source, line_number, "too many values for one matrix");
   }
   if (rows == 0) throw matrix_read_error(source, 0, "no numbers in it (an empty matrix)");
-  Matrix m(static_cast<int>(rows), columns);
+  return {std::move(values), static_cast<int>(rows), columns};
+}
+
+// The matrix of parsed values, which are released as soon as it is filled.
+Matrix to_matrix(ParsedValues parsed, const std::string& source) {
+  Matrix m;
+  try {
+    m = Matrix(parsed.rows, parsed.columns);
+  } catch (const std::bad_alloc&) {
+    throw matrix_read_error(source, 0,
+                            std::string("out of memory: its ")
+                                .append(shape_string(parsed.rows, parsed.columns))
+                                .append(" matrix needs ")
+                                .append(bytes_text(static_cast<std::size_t>(parsed.rows) *
+                                                   static_cast<std::size_t>(parsed.columns) * sizeof(float)))
+                                .append(" on top of the ")
+                                .append(bytes_text(parsed.values.size() * sizeof(float)))
+                                .append(" of values read"));
+  }
   for (int r = 0; r < m.rows(); ++r)
-    for (int c = 0; c < columns; ++c) m(r, c) = values[static_cast<std::size_t>(r) * columns + c];
+    for (int c = 0; c < parsed.columns; ++c) m(r, c) = parsed.values[static_cast<std::size_t>(r) * parsed.columns + c];
   return m;
 }
 
-Matrix read_matrix_file(const std::string& path) {
+}  // namespace
+
+Matrix parse_matrix(std::string_view text, std::string_view source_view) {
+  const std::string source(source_view);
+  return to_matrix(parse_values(text, source), source);
+}
+
+Matrix read_matrix_file(const std::string& path, std::size_t max_bytes) {
   struct FileCloser {
     void operator()(std::FILE* f) const noexcept { std::fclose(f); }
+  };
+  auto too_large = [&](const std::string& how_large) {
+    return matrix_read_error(
+        path, 0,
+        std::string(how_large).append(" the limit of ").append(bytes_text(max_bytes)).append(" for a matrix file"));
   };
   errno = 0;
   const std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
   if (!file)
     throw matrix_read_error(path, 0, std::string("cannot open: ").append(std::strerror(errno != 0 ? errno : ENOENT)));
+  // A regular file's size is known: refuse a file over the limit before
+  // reading any of it, and hold one buffer of exactly its size. Anything
+  // else (a pipe, a device) is read until it ends or passes the limit.
+  std::error_code size_error;
+  const bool regular = std::filesystem::is_regular_file(path, size_error);
+  const std::uintmax_t size = regular ? std::filesystem::file_size(path, size_error) : 0;
+  if (regular && !size_error && size > max_bytes)
+    throw too_large(std::string("it is ").append(bytes_text(static_cast<std::size_t>(size))).append(", more than"));
   std::string text;
-  char buffer[1 << 16];
-  while (true) {
-    const std::size_t n = std::fread(buffer, 1, sizeof buffer, file.get());
-    text.append(buffer, n);
-    if (n < sizeof buffer) break;
+  std::size_t wanted = 0;  // the allocation being attempted, for the message if it fails
+  try {
+    if (regular && !size_error) {
+      wanted = static_cast<std::size_t>(size);
+      text.reserve(wanted);
+    }
+    char buffer[1 << 16];
+    while (true) {
+      const std::size_t n = std::fread(buffer, 1, sizeof buffer, file.get());
+      // A NUL byte never occurs in text: binary data (or /dev/zero) is
+      // refused at once instead of being read up to the limit.
+      if (const void* nul = std::memchr(buffer, '\0', n); nul != nullptr) {
+        const std::size_t at = text.size() + static_cast<std::size_t>(static_cast<const char*>(nul) - buffer);
+        throw matrix_read_error(
+            path, 0, std::string("byte ").append(std::to_string(at + 1)).append(" is a NUL byte: not a text file"));
+      }
+      if (n > max_bytes - text.size()) throw too_large("it is more than");
+      if (text.size() + n > text.capacity()) wanted = std::max(text.size() + n, 2 * text.capacity());
+      text.append(buffer, n);
+      if (n < sizeof buffer) break;
+    }
+  } catch (const std::bad_alloc&) {
+    throw matrix_read_error(
+        path, 0, std::string("out of memory: reading its text needs ").append(bytes_text(wanted)).append(" at once"));
   }
   if (std::ferror(file.get()))  // e.g. a directory: fopen succeeds, reading fails with EISDIR
     throw matrix_read_error(path, 0, std::string("cannot read: ").append(std::strerror(errno != 0 ? errno : EIO)));
-  return parse_matrix(text, path);
+  ParsedValues parsed = parse_values(text, path);
+  std::string().swap(text);  // the text is not needed once parsed: release it before the matrix is allocated
+  return to_matrix(std::move(parsed), path);
 }
 
 void write_matrix(std::ostream& out, ConstMatrixView m) {
@@ -199,6 +285,7 @@ void write_matrix(std::ostream& out, ConstMatrixView m) {
     }
     line.push_back('\n');
     out << line;
+    if (!out) return;  // a failed write (a full disk): the rest would be lost too
   }
 }
 

@@ -2,6 +2,7 @@
 // the general layer with the fast forward pass.
 #include "gemmlab/rnn.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -19,9 +20,26 @@ void require_shape(bool ok, const char* where, const std::string& message) {
   if (!ok) throw shape_error(std::string(where).append(": ").append(message));
 }
 
+// An Activation made from an integer (static_cast<Activation>(7)) is neither
+// value; it is refused rather than silently run as one of them.
+[[noreturn]] void invalid_activation(const char* where, Activation a) {
+  throw std::invalid_argument(std::string(where)
+                                  .append(": invalid Activation value ")
+                                  .append(std::to_string(static_cast<int>(a)))
+                                  .append(" (valid: tanh = 0, relu = 1)"));
+}
+
 }  // namespace
 
-std::string_view activation_name(Activation a) { return a == Activation::relu ? "relu" : "tanh"; }
+std::string_view activation_name(Activation a) {
+  switch (a) {
+    case Activation::tanh:
+      return "tanh";
+    case Activation::relu:
+      return "relu";
+  }
+  invalid_activation("activation_name", a);
+}
 
 Activation activation_from_name(std::string_view name) {
   if (name == "tanh") return Activation::tanh;
@@ -150,7 +168,16 @@ RnnForward::RnnForward(Kernel k, RnnWeights weights, Activation activation, int 
   gemm_kernel_ = resolve_kernel(k);
 
   const detail::ActivationVariant& variant = detail::best_activation_variant();
-  epilogue_ = activation == Activation::relu ? variant.bias_relu : variant.bias_tanh;
+  switch (activation) {
+    case Activation::tanh:
+      epilogue_ = variant.bias_tanh;
+      break;
+    case Activation::relu:
+      epilogue_ = variant.bias_relu;
+      break;
+    default:
+      invalid_activation(where, activation);
+  }
 
   // Whole vectors. Every matrix the GEMMs write (outputs_) and the recurrent
   // weights' columns are padded from H to a multiple of the kernel's vector
@@ -171,9 +198,14 @@ RnnForward::RnnForward(Kernel k, RnnWeights weights, Activation activation, int 
   copy(weights_.Wx, wx_padded_.block(0, 0, weights_.Wx.rows(), hidden));
   copy(weights_.Wy, wy_padded_.block(0, 0, hidden, hidden));
 
-  // b repeated on every batch row, so the fused pass is one flat loop over B x H.
-  bias_tile_ = Matrix(batch, padded_hidden_);
-  for (int i = 0; i < batch; ++i)
+  // b repeated on whole rows, so the fused pass is a flat loop over B x H
+  // that never indexes by column. Not on every batch row: a tile of about
+  // bias_tile_floats (the whole batch when it is smaller) is reused down the
+  // step's block, so a large batch does not pay a second B x H matrix.
+  constexpr int bias_tile_floats = 4096;  // 16 KiB: stays in L1 next to the block it is added to
+  const int tile_rows = std::min(batch, std::max(1, (bias_tile_floats + padded_hidden_ - 1) / padded_hidden_));
+  bias_tile_ = Matrix(tile_rows, padded_hidden_);
+  for (int i = 0; i < tile_rows; ++i)
     for (int j = 0; j < hidden; ++j) bias_tile_(i, j) = weights_.b(0, j);
   outputs_ = Matrix(steps * batch, padded_hidden_);
 }
@@ -203,6 +235,7 @@ void RnnForward::run(ConstMatrixView x_all, ConstMatrixView h0) {
   const float* Wy = wy_padded_.data();
   const float* bias = bias_tile_.data();
   const std::size_t step_size = static_cast<std::size_t>(B) * Hp;  // outputs_ and bias_tile_ have ld == Hp
+  const std::size_t tile_size = static_cast<std::size_t>(bias_tile_.rows()) * Hp;  // whole rows, <= step_size
 
   // 1. Every step's input projection in one GEMM: out := X_all · Wx.
   sgemm(gemm_kernel_, T * B, Hp, I, 1.0f, x_all.data(), x_all.ld(), Wx, wx_padded_.ld(), 0.0f, out, ldo);
@@ -223,13 +256,19 @@ void RnnForward::run(ConstMatrixView x_all, ConstMatrixView h0) {
     //    served while it computes instead of stalling that GEMM.
     //    B64 I128 H256 T50: 4.03-4.13 -> 3.99-4.02 ms (docs/rnn-performance.md).
     //    The pass is elementwise, so the results are the same bits.
+    //    A piece never crosses the end of the bias tile, which holds whole
+    //    rows: at every tile boundary the block is at the start of a row.
     constexpr std::size_t kPiece = 64;  // 4 cache lines
     const float* next_step = t + 1 < T ? h_t + step_size : nullptr;
-    for (std::size_t done = 0; done < step_size; done += kPiece) {
-      const std::size_t piece = step_size - done < kPiece ? step_size - done : kPiece;
+    std::size_t in_tile = 0;  // position of `done` within the bias tile
+    for (std::size_t done = 0; done < step_size;) {
+      const std::size_t piece = std::min({kPiece, step_size - done, tile_size - in_tile});
       if (next_step != nullptr)
         for (std::size_t f = 0; f < piece; f += 16) __builtin_prefetch(next_step + done + f, 1, 3);
-      epilogue_(h_t + done, bias + done, piece);
+      epilogue_(h_t + done, bias + in_tile, piece);
+      done += piece;
+      in_tile += piece;
+      if (in_tile == tile_size) in_tile = 0;
     }
   }
 }
