@@ -58,7 +58,10 @@ void pack_panels(int tile, index lanes, int kc, Operand src, float* packed) {
     const index w0 = q * tile, width = std::min<index>(tile, lanes - w0);
     for (index w = 0; w < width; ++w) {
       const float* from = src.at(w0 + w, 0);
-      for (index p = 0; p < kc; ++p) packed[p * tile + w] = from[p * src.col_stride];
+      if (src.col_stride == 1)  // the common case, written out so the loads are plain
+        for (index p = 0; p < kc; ++p) packed[p * tile + w] = from[p];
+      else
+        for (index p = 0; p < kc; ++p) packed[p * tile + w] = from[p * src.col_stride];
     }
     for (index w = width; w < tile; ++w)  // zero padding past the last lane
       for (index p = 0; p < kc; ++p) packed[p * tile + w] = 0.0f;

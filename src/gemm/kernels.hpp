@@ -79,14 +79,14 @@ struct ResolvedKernel {
   bool runnable = false;
 };
 // Resolved once per Kernel value (the CPU's answers cannot change while the
-// program runs), so a call costs an array lookup.
+// program runs), so a call costs an array lookup. resolved() throws
+// std::invalid_argument for a value outside the enum; resolved_kernels() is
+// the whole array, indexed by the Kernel value.
 const ResolvedKernel& resolved(Kernel k);
+std::span<const ResolvedKernel> resolved_kernels();
 
 // Every micro-kernel the table names (whether or not this CPU can run it:
 // check isa_supported(mk->isa)), each once. The tests iterate over it.
 std::span<const MicroKernel* const> micro_kernels();
-
-// Runs a resolved kernel on a checked problem, recording the path.
-void run_kernel(const ResolvedKernel& r, const GemmProblem& p);
 
 }  // namespace gemmlab::detail

@@ -139,7 +139,7 @@ const KernelDescriptor& kernel_descriptor(Kernel k) {
   throw std::invalid_argument("gemmlab: unknown Kernel value " + std::to_string(static_cast<int>(k)));
 }
 
-const ResolvedKernel& resolved(Kernel k) {
+std::span<const ResolvedKernel> resolved_kernels() {
   static const std::array<ResolvedKernel, kRows + 1> all = [] {
     std::array<ResolvedKernel, kRows + 1> out{};
     const KernelDescriptor* best = nullptr;
@@ -153,8 +153,13 @@ const ResolvedKernel& resolved(Kernel k) {
     out[kSimdIndex] = out[static_cast<std::size_t>(best != nullptr ? best->id : Kernel::blocked)];
     return out;
   }();
+  return all;
+}
+
+const ResolvedKernel& resolved(Kernel k) {
+  const std::span<const ResolvedKernel> all = resolved_kernels();
   const auto i = static_cast<std::size_t>(k);
-  if (i > kSimdIndex)
+  if (i >= all.size())
     throw std::invalid_argument("gemmlab: unknown Kernel value " + std::to_string(static_cast<int>(k)));
   return all[i];
 }
@@ -168,24 +173,6 @@ std::span<const MicroKernel* const> micro_kernels() {
     return out;
   }();
   return all;
-}
-
-void run_kernel(const ResolvedKernel& r, const GemmProblem& p) {
-  const KernelDescriptor& d = *r.descriptor;
-  if (d.direct != nullptr) {
-    record_path("direct");
-    record_parts(1);
-    d.direct(p);
-    return;
-  }
-  if (d.small != nullptr && d.small->use(p.M, p.N, p.K)) {
-    record_path("small");
-    split_between_threads(p, d.small->row_tile, d.small->col_tile, d.small->min_parallel_flops,
-                          [&](const GemmProblem& block) { d.small->run(block); });
-    return;
-  }
-  record_path("packed");
-  goto_sgemm(*r.micro, p);
 }
 
 }  // namespace gemmlab::detail

@@ -11,6 +11,7 @@
 
 #include "gemm/call_record.hpp"
 #include "gemm/dispatch.hpp"
+#include "gemm/goto.hpp"
 
 namespace gemmlab::detail {
 
@@ -47,12 +48,6 @@ std::string text(int v) { return std::to_string(v); }
 const char* layout_name(Layout l) { return l == Layout::col_major ? "col-major" : "row-major"; }
 const char* trans_letter(Transpose t) { return t == Transpose::trans ? "T" : t == Transpose::conj_trans ? "C" : "N"; }
 
-// Operand X (op(X) is rows x cols) as stored by the caller, as strides.
-Operand operand(Layout layout, Transpose t, const float* data, int ld) {
-  const bool rows_contiguous = (layout == Layout::row_major) == notrans(t);  // op(X)'s rows lie along memory
-  return rows_contiguous ? Operand{data, ld, 1} : Operand{data, 1, ld};
-}
-
 // C := beta * C over an M x N row-major block; beta == 0 writes zeros
 // without reading C, beta == 1 leaves C as it is.
 void scale_c(index M, index N, float beta, float* C, index ldc) {
@@ -83,32 +78,71 @@ void print_verbose(const SgemmCall& c, const char* kernel, const char* path, int
                seconds * 1e6, gflops);
 }
 
+// Runs a resolved kernel on a checked problem, recording the path. (Here,
+// beside its only caller, so that the compiler can inline it: every
+// function call on the way to the kernel shows in a 4 x 4 x 4 product.)
+[[gnu::always_inline]] inline void run_kernel(const ResolvedKernel& r, const GemmProblem& p) {
+  const KernelDescriptor& d = *r.descriptor;
+  if (d.direct != nullptr) {
+    record_path("direct");
+    record_parts(1);
+    d.direct(p);
+    return;
+  }
+  if (d.small != nullptr && d.small->use(p.M, p.N, p.K)) {
+    record_path("small");
+    split_between_threads(p, d.small->row_tile, d.small->col_tile, d.small->min_parallel_flops,
+                          [&](const GemmProblem& block) { d.small->run(block); });
+    return;
+  }
+  record_path("packed");
+  goto_sgemm(*r.micro, p);
+}
+
 // The row-major problem that the call equals, and runs it.
-void run_problem(const ResolvedKernel& kernel, const SgemmCall& c) {
+//
+// The fields are written one by one, straight into p: building the two
+// Operands as small structs and copying them in made the compiler store
+// them in 8-byte halves and reload them as 16-byte vectors, a failed store
+// forward that cost about 10 ns per call (a 4 x 4 x 4 product takes 12).
+[[gnu::always_inline]] inline void run_problem(const ResolvedKernel& kernel, const SgemmCall& c) {
   CallRecord& record = call_record();
   record.path = "none";  // until a kernel says otherwise: nothing to multiply
   record.parts = 1;
   last_kernel = kernel.descriptor->id;
   if (c.M == 0 || c.N == 0) return;
+  // Whether op(A)'s (op(B)'s) rows lie along memory: row-major and not
+  // transposed, or column-major and transposed.
+  const bool a_rows = (c.layout == Layout::row_major) == notrans(c.trans_a);
+  const bool b_rows = (c.layout == Layout::row_major) == notrans(c.trans_b);
+  const index lda = c.lda, ldb = c.ldb;
   GemmProblem p;
+  p.K = c.K;
   p.alpha = c.alpha;
   p.beta = c.beta;
   p.C = c.C;
   p.ldc = c.ldc;
-  p.K = c.K;
-  const Operand a = operand(c.layout, c.trans_a, c.A, c.lda), b = operand(c.layout, c.trans_b, c.B, c.ldb);
   if (c.layout == Layout::row_major) {
     p.M = c.M;
     p.N = c.N;
-    p.A = a;
-    p.B = b;
+    p.A.data = c.A;
+    p.A.row_stride = a_rows ? lda : 1;
+    p.A.col_stride = a_rows ? 1 : lda;
+    p.B.data = c.B;
+    p.B.row_stride = b_rows ? ldb : 1;
+    p.B.col_stride = b_rows ? 1 : ldb;
   } else {
     // Column-major C is the row-major N x M matrix C^T (same memory, same
-    // ldc), and C^T = op(B)^T op(A)^T: swap the operands, transpose each.
+    // ldc), and C^T = op(B)^T op(A)^T: swap the operands, transpose each
+    // (swap its strides).
     p.M = c.N;
     p.N = c.M;
-    p.A = b.transposed();
-    p.B = a.transposed();
+    p.A.data = c.B;
+    p.A.row_stride = b_rows ? 1 : ldb;
+    p.A.col_stride = b_rows ? ldb : 1;
+    p.B.data = c.A;
+    p.B.row_stride = a_rows ? 1 : lda;
+    p.B.col_stride = a_rows ? lda : 1;
   }
   if (c.K == 0 || c.alpha == 0.0f) {  // nothing to multiply: C := beta * C, A and B unread
     record.path = "scale";
@@ -116,6 +150,15 @@ void run_problem(const ResolvedKernel& kernel, const SgemmCall& c) {
     return;
   }
   run_kernel(kernel, p);
+}
+
+// The same with GEMMLAB_VERBOSE's line.
+[[gnu::noinline]] void run_verbose(const ResolvedKernel& kernel, const SgemmCall& call) {
+  const auto start = std::chrono::steady_clock::now();
+  run_problem(kernel, call);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const CallRecord& record = call_record();
+  print_verbose(call, std::string(kernel.descriptor->name).c_str(), record.path, record.parts, seconds);
 }
 
 }  // namespace
@@ -183,11 +226,7 @@ void run_checked(const ResolvedKernel& kernel, const SgemmCall& call) {
     run_problem(kernel, call);
     return;
   }
-  const auto start = std::chrono::steady_clock::now();
-  run_problem(kernel, call);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const CallRecord& record = call_record();
-  print_verbose(call, std::string(kernel.descriptor->name).c_str(), record.path, record.parts, seconds);
+  run_verbose(kernel, call);
 }
 
 }  // namespace gemmlab::detail
@@ -196,14 +235,21 @@ namespace gemmlab {
 namespace {
 
 // Checks, resolves and runs one call from the C++ API; errors throw.
-void checked_call(Kernel k, const detail::SgemmCall& call) {
+[[gnu::always_inline]] inline void checked_call(Kernel k, const detail::SgemmCall& call) {
   const detail::BadArgument bad = detail::first_bad_argument(call);
   if (bad != detail::BadArgument::none) throw std::invalid_argument(detail::bad_argument_message(bad, call));
-  const detail::ResolvedKernel& kernel = detail::resolved(k);
+  // The table, kept here once: looking it up through resolved() is a call
+  // that shows in a 4 x 4 x 4 product.
+  static const std::span<const detail::ResolvedKernel> table = detail::resolved_kernels();
+  const auto i = static_cast<std::size_t>(k);
+  const detail::ResolvedKernel& kernel = i < table.size() ? table[i] : detail::resolved(k);  // (throws)
   if (!kernel.runnable)
     throw std::invalid_argument(std::string(call.entry) + ": kernel '" + std::string(kernel_name(k)) +
                                 "' is not available here: " + kernel_status(k));
-  detail::run_checked(kernel, call);
+  if (!detail::verbose_enabled())
+    detail::run_problem(kernel, call);
+  else
+    detail::run_verbose(kernel, call);
 }
 
 // The first and one-past-the-last float a view's elements occupy.

@@ -178,7 +178,9 @@ void run_tile(index rows, const GemmProblem& p, const float* A, const float* B, 
     run_tile<VECS, MAX_ROWS, ROWS + 1>(rows, p, A, B, C, n);
 }
 
-void small_unpacked(const GemmProblem& p) {
+// (Inlined into its two callers in sgemm_small_avx512: the call costs
+// a measurable part of a 4 x 4 x 4 product.)
+[[gnu::always_inline]] inline void small_unpacked(const GemmProblem& p) {
   const index M = p.M, N = p.N;
   const float* A = p.A.data;
   const float* B = p.B.data;
@@ -253,16 +255,11 @@ AlignedBuffer& b_copy_buffer() {
   return buffer;
 }
 
-}  // namespace
-
-void sgemm_small_avx512(const GemmProblem& p) {
-  if (p.B.row_major()) {
-    small_unpacked(p);
-    return;
-  }
-  // B transposed (or column-major): its rows are not contiguous, and the k
-  // loop loads 16 consecutive elements of a row of B per vector. Copy B to
-  // row-major first, by 16 x 16 register transposes (transpose_avx512.hpp):
+// B transposed (or column-major): its rows are not contiguous, and the k
+// loop loads 16 consecutive elements of a row of B per vector. The
+// problem with B copied to row-major first.
+[[gnu::noinline]] GemmProblem with_b_copied_to_rows(const GemmProblem& p) {
+  // Copied by 16 x 16 register transposes (transpose_avx512.hpp):
   // K * N elements moved against M * N * K multiply-adds, so the copy's
   // share falls as 1 / M (measured: docs/06-small-matrices.md). A B with
   // neither stride 1 (a view no BLAS call produces) is copied element by element.
@@ -276,7 +273,17 @@ void sgemm_small_avx512(const GemmProblem& p) {
   }
   GemmProblem q = p;
   q.B = Operand{copy, ld, 1};
-  small_unpacked(q);
+  return q;
+}
+
+}  // namespace
+
+void sgemm_small_avx512(const GemmProblem& p) {
+  if (p.B.row_major()) {
+    small_unpacked(p);
+    return;
+  }
+  small_unpacked(with_b_copied_to_rows(p));
 }
 
 namespace {
