@@ -216,15 +216,16 @@ test-huge: $(TESTS)
 # and the cases that need a fresh process (the default xerbla_, GEMMLAB_KERNEL,
 # GEMMLAB_VERBOSE). examples/cblas_example.c is built too, so it keeps compiling.
 CC        ?= cc
+C_ABI_CFLAGS ?=
 C_ABI_BIN := $(BUILD)/c
 C_ABI_LINK = -L$(BUILD) -lgemmlab -Wl,-rpath,$(abspath $(BUILD)) -lm
 .PHONY: test-c-abi
 $(C_ABI_BIN)/%: tests/c/%.c include/gemmlab/cblas.h $(SHLIB)
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 $(WARN) -O2 -Iinclude $< -o $@ $(C_ABI_LINK)
+	$(CC) -std=c11 $(WARN) -O2 $(C_ABI_CFLAGS) -Iinclude $< -o $@ $(C_ABI_LINK)
 $(C_ABI_BIN)/cblas_example: examples/cblas_example.c include/gemmlab/cblas.h $(SHLIB)
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 $(WARN) -O2 -Iinclude $< -o $@ $(C_ABI_LINK)
+	$(CC) -std=c11 $(WARN) -O2 $(C_ABI_CFLAGS) -Iinclude $< -o $@ $(C_ABI_LINK)
 test-c-abi: $(C_ABI_BIN)/test_cblas $(C_ABI_BIN)/default_xerbla $(C_ABI_BIN)/cblas_example
 	RUN_PREFIX="$(RUN_PREFIX)" bash tests/c/run.sh $(C_ABI_BIN)
 
@@ -278,11 +279,13 @@ ASAN_ENV   := ASAN_OPTIONS=detect_leaks=1:detect_stack_use_after_return=1:check_
               UBSAN_OPTIONS=print_stacktrace=1
 .PHONY: asan asan-check valgrind lint format format-check tidy
 asan:
-	$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) OPT=-O1 EXTRA_CXXFLAGS="$(SANITIZE) -D_GLIBCXX_ASSERTIONS" asan-check
+	$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) OPT=-O1 EXTRA_CXXFLAGS="$(SANITIZE) -D_GLIBCXX_ASSERTIONS" \
+	  C_ABI_CFLAGS="$(SANITIZE)" asan-check
 # The CLI first, the tests last: the log ends with GoogleTest's summary.
-asan-check: $(TESTS) $(CLI)
+asan-check: $(TESTS) $(CLI) $(C_ABI_BIN)/test_cblas $(C_ABI_BIN)/default_xerbla $(C_ABI_BIN)/cblas_example
 	$(ASAN_ENV) ./$(CLI) kernels
 	$(ASAN_ENV) ./$(CLI) rnn >/dev/null
+	$(ASAN_ENV) bash tests/c/run.sh $(C_ABI_BIN)
 	$(ASAN_ENV) ./$(TESTS) $(GTEST_ARGS)
 
 # Valgrind 3.19 cannot decode AVX-512 instructions. It shows the program a

@@ -43,9 +43,8 @@ const char* const rnn_usage =
     "  --x FILE            one time step's input, B x I; repeat for each step, in order\n"
     "  --layout L          gemmlab (default) or torch\n"
     "  --activation A      tanh (default) or relu\n"
-    "  --kernel NAME|all   naive, loop-order, tiled, blocked, simd, simd-avx2, simd-avx512, simd-neon,\n"
-    "                      a comma-separated list, or all (default: all for the seed,\n"
-    "                      simd with files)\n"
+    "  --kernel NAME|all   a kernel (the list below), a comma-separated list, or all\n"
+    "                      (default: all for the seed, simd with files)\n"
     "\n"
     "Files are text as numpy.savetxt writes them: one row a line, values separated by\n"
     "spaces, tabs or commas (a comma always separates: 1,5 is two values), `#` comments;\n"
@@ -481,7 +480,9 @@ int run_files(const RnnOptions& o, const std::vector<Kernel>& kernels, std::ostr
 int run_rnn(std::span<const std::string> args, std::ostream& os) {
   for (const std::string& a : args)
     if (a == "--help" || a == "-h") {
-      os << rnn_usage;
+      os << rnn_usage << "\nkernels (`gemmlab kernels` says which run here):";
+    for (Kernel k : all_kernels()) os << ' ' << kernel_name(k);
+    os << '\n';
       return 0;
     }
   const RnnOptions o = parse_options(args);
