@@ -166,21 +166,18 @@ TEST_P(EveryKernel, EveryShapeUpTo40) {
   // M, N, K each from 1 to 40: every edge case of every register tile up to 40.
   const int range = exhaustive_range();
   if (range < 40) RecordProperty("emulated_range", range);
-  int cases = 0;
   for (int M = 1; M <= range; ++M)
     for (int N = 1; N <= range; ++N)
       for (int K = 1; K <= range; ++K) {
         GemmCase c{M, N, K, 1.0f, 0.0f};
         c.seed = 1'000'000ull * M + 1'000ull * N + K;
         const auto r = testing::run_case(GetParam(), c);
-        ++cases;
         if (r.failures != 0 || r.guard_hits != 0) {
           ADD_FAILURE() << kernel_name(GetParam()) << ": " << c.describe() << ": " << r.failures << " bad elements ("
                         << r.first_failure << "), " << r.guard_hits << " guard cells written";
           return;  // one clear failure, not thousands
         }
       }
-  EXPECT_EQ(cases, range * range * range);
 }
 
 TEST_P(EveryKernel, AlphaAndBetaCases) {
