@@ -1,7 +1,8 @@
 // src/gemm/call_record.hpp — internal: what the last multiplication on this
 // thread actually did (which path, split into how many parts), for
-// gemmlab::last_gemm_call() and GEMMLAB_VERBOSE. Kernels record it as they
-// decide; the cost is two stores to a thread-local variable per call.
+// gemmlab::last_gemm_call() and GEMMLAB_VERBOSE. The dispatcher
+// (sgemm.cpp) records it as it runs a kernel: a few stores to a
+// thread-local variable per call.
 #pragma once
 
 namespace gemmlab::detail {
@@ -12,8 +13,5 @@ struct CallRecord {
 };
 
 CallRecord& call_record();  // this thread's (sgemm.cpp)
-
-inline void record_path(const char* path) { call_record().path = path; }
-inline void record_parts(int parts) { call_record().parts = parts; }
 
 }  // namespace gemmlab::detail

@@ -159,9 +159,9 @@ namespace {
 constexpr double kMinParallelFlops = 2.0 * 160 * 160 * 160;
 }
 
-void goto_sgemm(const MicroKernel& mk, const GemmProblem& p) {
-  split_between_threads(p, mk.mr, mk.nr, kMinParallelFlops,
-                        [&](const GemmProblem& block) { goto_sgemm_serial(mk, block); });
+int goto_sgemm(const MicroKernel& mk, const GemmProblem& p) {
+  return split_between_threads(p, mk.mr, mk.nr, kMinParallelFlops,
+                               [&](const GemmProblem& block) { goto_sgemm_serial(mk, block); });
 }
 
 }  // namespace gemmlab::detail

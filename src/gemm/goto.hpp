@@ -26,7 +26,6 @@
 #include <cstdlib>
 #include <memory>
 
-#include "gemm/call_record.hpp"
 #include "gemm/microkernel.hpp"
 #include "gemm/problem.hpp"
 #include "gemm/threads.hpp"
@@ -36,7 +35,8 @@ namespace gemmlab::detail {
 // C := alpha * A * B + beta * C with the given micro-kernel. Same argument
 // rules as a kernel function (problem.hpp). Threaded when num_threads() > 1
 // and the problem is large enough to pay for waking the pool (see goto.cpp).
-void goto_sgemm(const MicroKernel& mk, const GemmProblem& p);
+// Returns the number of parts the call was split into.
+int goto_sgemm(const MicroKernel& mk, const GemmProblem& p);
 
 // The same on the calling thread only (the pool's tasks call this).
 void goto_sgemm_serial(const MicroKernel& mk, const GemmProblem& p);
@@ -47,10 +47,10 @@ void goto_sgemm_serial(const MicroKernel& mk, const GemmProblem& p);
 // row_tile), and serial(block) runs on each block (a GemmProblem) in the
 // pool. Each block is an independent multiplication on sub-matrices, so the
 // threads never synchronise until the end. Below min_flops the call runs on
-// the calling thread alone: too short to pay for waking a worker. The
-// number of parts is recorded for last_gemm_call() (call_record.hpp).
+// the calling thread alone: too short to pay for waking a worker.
+// Returns the number of parts the call was split into (1: not split).
 template <class Serial>
-void split_between_threads(const GemmProblem& p, index row_tile, index col_tile, double min_flops, Serial&& serial);
+int split_between_threads(const GemmProblem& p, index row_tile, index col_tile, double min_flops, Serial&& serial);
 
 // A float buffer aligned to 64 bytes (a cache line, and one zmm register; 1 MiB
 // and more on 2 MiB pages, see core/memory.hpp), so
@@ -74,25 +74,18 @@ class AlignedBuffer {
 
 int requested_threads();  // num_threads(), without including the public header here
 
+// The split itself, out of line: only calls large enough to be split get here.
 template <class Serial>
-void split_between_threads(const GemmProblem& p, index row_tile, index col_tile, double min_flops, Serial&& serial) {
-  // Small calls first, before the divisions and the call to read the thread
-  // setting: the seed RNN's 8 x 5 x 3 product takes ~25 ns in all.
+[[gnu::noinline]] int split_into_parts(const GemmProblem& p, index row_tile, index col_tile, Serial& serial) {
   const index M = p.M, N = p.N;
-  if (2.0 * static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(p.K) < min_flops) {
-    record_parts(1);
-    serial(p);
-    return;
-  }
   const index column_tiles = (N - 1) / col_tile + 1, row_tiles = (M - 1) / row_tile + 1;
   const bool split_columns = column_tiles >= row_tiles;
   const index tiles = split_columns ? column_tiles : row_tiles;
   const index threads = requested_threads();
   const int parts = static_cast<int>(threads < tiles ? threads : tiles);
-  record_parts(parts);
   if (parts <= 1) {
     serial(p);
-    return;
+    return 1;
   }
   auto task = [&](int t) {  // whole tiles, as evenly as possible
     const index tile = split_columns ? col_tile : row_tile, size = split_columns ? N : M;
@@ -103,6 +96,19 @@ void split_between_threads(const GemmProblem& p, index row_tile, index col_tile,
     serial(split_columns ? p.block(0, M, begin, end - begin) : p.block(begin, end - begin, 0, N));
   };
   run_parallel(parts, TaskRef(task));
+  return parts;
+}
+
+template <class Serial>
+[[gnu::always_inline]] inline int split_between_threads(const GemmProblem& p, index row_tile, index col_tile,
+                                                        double min_flops, Serial&& serial) {
+  // Small calls first, before the divisions and the call to read the thread
+  // setting, inline: the seed RNN's 8 x 5 x 3 product takes ~25 ns in all.
+  if (2.0 * static_cast<double>(p.M) * static_cast<double>(p.N) * static_cast<double>(p.K) < min_flops) {
+    serial(p);
+    return 1;
+  }
+  return split_into_parts(p, row_tile, col_tile, serial);
 }
 
 }  // namespace gemmlab::detail

@@ -24,17 +24,21 @@
 namespace gemmlab::detail {
 
 void sgemm_loop_order(const GemmProblem& p) {
-  for (index i = 0; i < p.M; ++i) {
-    float* c_row = p.C + i * p.ldc;
-    for (index j = 0; j < p.N; ++j) c_row[j] = p.beta == 0.0f ? 0.0f : p.beta * c_row[j];  // beta == 0 never reads C
-    for (index k = 0; k < p.K; ++k) {
-      const float a = p.alpha * p.A(i, k);
+  // In locals: C's floats could alias p.alpha and p.beta as far as the
+  // compiler knows (see naive.cpp).
+  const index M = p.M, N = p.N, K = p.K, ldc = p.ldc;
+  const float alpha = p.alpha, beta = p.beta;
+  const index b_step = p.B.col_stride;  // along a row of B: 1 unless B is transposed
+  for (index i = 0; i < M; ++i) {
+    float* c_row = p.C + i * ldc;
+    for (index j = 0; j < N; ++j) c_row[j] = beta == 0.0f ? 0.0f : beta * c_row[j];  // beta == 0 never reads C
+    for (index k = 0; k < K; ++k) {
+      const float a = alpha * p.A(i, k);
       const float* b_row = p.B.at(k, 0);
-      const index b_step = p.B.col_stride;  // 1 unless B is transposed
-      if (b_step == 1)                      // the common case, written out so the compiler vectorises it
-        for (index j = 0; j < p.N; ++j) c_row[j] += a * b_row[j];
+      if (b_step == 1)  // the common case, written out so the compiler vectorises it
+        for (index j = 0; j < N; ++j) c_row[j] += a * b_row[j];
       else
-        for (index j = 0; j < p.N; ++j) c_row[j] += a * b_row[j * b_step];
+        for (index j = 0; j < N; ++j) c_row[j] += a * b_row[j * b_step];
     }
   }
 }

@@ -58,7 +58,7 @@ void scale_c(index M, index N, float beta, float* C, index ldc) {
   }
 }
 
-bool verbose_enabled() {
+[[gnu::always_inline]] inline bool verbose_enabled() {
   static const bool enabled = [] {
     const char* v = std::getenv("GEMMLAB_VERBOSE");
     return v != nullptr && *v != '\0' && std::string(v) != "0";
@@ -83,20 +83,20 @@ void print_verbose(const SgemmCall& c, const char* kernel, const char* path, int
 // function call on the way to the kernel shows in a 4 x 4 x 4 product.)
 [[gnu::always_inline]] inline void run_kernel(const ResolvedKernel& r, const GemmProblem& p) {
   const KernelDescriptor& d = *r.descriptor;
+  CallRecord& record = call_record();
   if (d.direct != nullptr) {
-    record_path("direct");
-    record_parts(1);
+    record.path = "direct";
     d.direct(p);
     return;
   }
   if (d.small != nullptr && d.small->use(p.M, p.N, p.K)) {
-    record_path("small");
-    split_between_threads(p, d.small->row_tile, d.small->col_tile, d.small->min_parallel_flops,
-                          [&](const GemmProblem& block) { d.small->run(block); });
+    record.path = "small";
+    record.parts = split_between_threads(p, d.small->row_tile, d.small->col_tile, d.small->min_parallel_flops,
+                                         [&](const GemmProblem& block) { d.small->run(block); });
     return;
   }
-  record_path("packed");
-  goto_sgemm(*r.micro, p);
+  record.path = "packed";
+  record.parts = goto_sgemm(*r.micro, p);
 }
 
 // The row-major problem that the call equals, and runs it.
@@ -163,7 +163,11 @@ void print_verbose(const SgemmCall& c, const char* kernel, const char* path, int
 
 }  // namespace
 
-BadArgument first_bad_argument(const SgemmCall& c) {
+namespace {
+
+// The checks, inline in the C++ entry points (a call here shows in a
+// 4 x 5 x 3 product); first_bad_argument is the same for the C ABI.
+[[gnu::always_inline]] inline BadArgument check_arguments(const SgemmCall& c) {
   if (!valid(c.layout)) return BadArgument::layout;
   if (!valid(c.trans_a)) return BadArgument::trans_a;
   if (!valid(c.trans_b)) return BadArgument::trans_b;
@@ -179,6 +183,10 @@ BadArgument first_bad_argument(const SgemmCall& c) {
   if (c.M > 0 && c.N > 0 && c.C == nullptr) return BadArgument::c;
   return BadArgument::none;
 }
+
+}  // namespace
+
+BadArgument first_bad_argument(const SgemmCall& c) { return check_arguments(c); }
 
 std::string bad_argument_message(BadArgument bad, const SgemmCall& c) {
   const std::string where = std::string(c.entry) + ": ";
@@ -236,8 +244,9 @@ namespace {
 
 // Checks, resolves and runs one call from the C++ API; errors throw.
 [[gnu::always_inline]] inline void checked_call(Kernel k, const detail::SgemmCall& call) {
-  const detail::BadArgument bad = detail::first_bad_argument(call);
-  if (bad != detail::BadArgument::none) throw std::invalid_argument(detail::bad_argument_message(bad, call));
+  const detail::BadArgument bad = detail::check_arguments(call);
+  if (bad != detail::BadArgument::none) [[unlikely]]
+    throw std::invalid_argument(detail::bad_argument_message(bad, call));
   // The table, kept here once: looking it up through resolved() is a call
   // that shows in a 4 x 4 x 4 product.
   static const std::span<const detail::ResolvedKernel> table = detail::resolved_kernels();

@@ -33,22 +33,26 @@ constexpr int MC = 64;
 }  // namespace
 
 void sgemm_tiled(const GemmProblem& p) {
+  // In locals: C's floats could alias p.alpha and p.beta as far as the
+  // compiler knows (see naive.cpp).
+  const index M = p.M, N = p.N, K = p.K, ldc = p.ldc;
+  const float alpha = p.alpha, beta = p.beta;
   // C := beta * C once, up front; the blocks below only add to it.
-  for (index i = 0; i < p.M; ++i) {
-    float* c_row = p.C + i * p.ldc;
-    for (index j = 0; j < p.N; ++j) c_row[j] = p.beta == 0.0f ? 0.0f : p.beta * c_row[j];  // beta == 0 never reads C
+  for (index i = 0; i < M; ++i) {
+    float* c_row = p.C + i * ldc;
+    for (index j = 0; j < N; ++j) c_row[j] = beta == 0.0f ? 0.0f : beta * c_row[j];  // beta == 0 never reads C
   }
-  const index b_step = p.B.col_stride;      // 1 unless B is transposed (see loop_order.cpp)
-  for (index jc = 0; jc < p.N; jc += NC) {  // a block of NC columns of B and C
-    const index nc = std::min<index>(NC, p.N - jc);
-    for (index pc = 0; pc < p.K; pc += KC) {  // a KC-deep slice of the sum: B block KC x NC stays in L2
-      const index kc = std::min<index>(KC, p.K - pc);
-      for (index ic = 0; ic < p.M; ic += MC) {  // a block of MC rows of A and C
-        const index mc = std::min<index>(MC, p.M - ic);
+  const index b_step = p.B.col_stride;    // 1 unless B is transposed (see loop_order.cpp)
+  for (index jc = 0; jc < N; jc += NC) {  // a block of NC columns of B and C
+    const index nc = std::min<index>(NC, N - jc);
+    for (index pc = 0; pc < K; pc += KC) {  // a KC-deep slice of the sum: B block KC x NC stays in L2
+      const index kc = std::min<index>(KC, K - pc);
+      for (index ic = 0; ic < M; ic += MC) {  // a block of MC rows of A and C
+        const index mc = std::min<index>(MC, M - ic);
         for (index i = ic; i < ic + mc; ++i) {  // the loops of loop_order.cpp, inside the block
-          float* c_row = p.C + i * p.ldc + jc;
+          float* c_row = p.C + i * ldc + jc;
           for (index k = pc; k < pc + kc; ++k) {
-            const float a = p.alpha * p.A(i, k);
+            const float a = alpha * p.A(i, k);
             const float* b_row = p.B.at(k, jc);
             if (b_step == 1)  // the common case, written out so the compiler vectorises it
               for (index j = 0; j < nc; ++j) c_row[j] += a * b_row[j];
