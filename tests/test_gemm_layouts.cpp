@@ -47,13 +47,12 @@ struct Stored {
   std::vector<float> buf;
   static constexpr std::size_t guard = 32;
 
-  Stored(bool row_major_storage, int stored_rows, int stored_cols, int pad) {
-    line_is_row = row_major_storage;
-    lines = row_major_storage ? stored_rows : stored_cols;
-    length = row_major_storage ? stored_cols : stored_rows;
-    ld = std::max(length, 1) + pad;
-    buf.assign(2 * guard + static_cast<std::size_t>(lines) * ld, testing::guard_value());
-  }
+  Stored(bool row_major_storage, int stored_rows, int stored_cols, int pad)
+      : lines(row_major_storage ? stored_rows : stored_cols),
+        length(row_major_storage ? stored_cols : stored_rows),
+        ld(std::max(length, 1) + pad),
+        line_is_row(row_major_storage),
+        buf(2 * guard + static_cast<std::size_t>(lines) * ld, testing::guard_value()) {}
   float* data() { return buf.data() + guard; }
   // Element (r, c) of the stored matrix.
   float& at(int r, int c) {

@@ -29,7 +29,8 @@ std::string variant_name(const ::testing::TestParamInfo<ActivationVariant>& info
 class EveryVariant : public ::testing::TestWithParam<ActivationVariant> {
  protected:
   void SetUp() override {
-    if (!detail::isa_supported(GetParam().isa)) GTEST_SKIP() << "this CPU cannot run the " << GetParam().name << " variant";
+    if (!detail::isa_supported(GetParam().isa))
+      GTEST_SKIP() << "this CPU cannot run the " << GetParam().name << " variant";
   }
   // The variant's tanh on a copy of `in`.
   std::vector<float> tanh_of(std::vector<float> in) const {

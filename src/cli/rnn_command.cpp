@@ -481,8 +481,8 @@ int run_rnn(std::span<const std::string> args, std::ostream& os) {
   for (const std::string& a : args)
     if (a == "--help" || a == "-h") {
       os << rnn_usage << "\nkernels (`gemmlab kernels` says which run here):";
-    for (Kernel k : all_kernels()) os << ' ' << kernel_name(k);
-    os << '\n';
+      for (Kernel k : all_kernels()) os << ' ' << kernel_name(k);
+      os << '\n';
       return 0;
     }
   const RnnOptions o = parse_options(args);

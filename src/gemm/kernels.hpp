@@ -37,11 +37,11 @@ struct SmallPath {
 enum class ElementType { f32 };  // what A and B hold (bf16 kernels are the next element type)
 
 struct KernelDescriptor {
-  Kernel id;
   std::string_view name;         // what kernel_name() returns
   std::string_view description;  // one line for `gemmlab kernels`
-  Isa isa;                       // what the CPU must support
-  ElementType element = ElementType::f32;
+  // The bench's peak probe for this kernel; empty: the probe of the ISA of
+  // the micro-kernel it runs (isa_peak_probe).
+  std::string_view peak_probe;
   // How it computes: either a direct function (the teaching steps) ...
   KernelFn direct = nullptr;
   // ... or the five-loop driver with the first micro-kernel of this list
@@ -50,18 +50,18 @@ struct KernelDescriptor {
   // An entry is nullptr when its file is not built (SIMD=none).
   const MicroKernel* micro_kernels[2] = {nullptr, nullptr};
   const SmallPath* small = nullptr;
-  bool threaded = false;  // splits one call between threads (set_num_threads)
+  Kernel id = Kernel::naive;
+  Isa isa = Isa::baseline;  // what the CPU must support
+  ElementType element = ElementType::f32;
   // Rows of C that are a multiple of this many floats wide are written with
   // whole, unmasked vector stores (a masked store delays the next load of the
   // same memory: docs/rnn-performance.md, "Whole vectors"). 1: the kernel
   // has no such preference.
   int whole_vector_floats = 1;
-  // The bench's peak probe for this kernel; empty: the probe of the ISA of
-  // the micro-kernel it runs (isa_peak_probe).
-  std::string_view peak_probe;
   // Whether `simd` may pick this kernel: 0 never; otherwise the available
   // kernel with the highest preference wins (the widest vectors).
   int simd_preference = 0;
+  bool threaded = false;  // splits one call between threads (set_num_threads)
 };
 
 // The rows, in the order of the Kernel enum (`simd` has no row: it names

@@ -86,13 +86,13 @@ struct Blocking {
 // One micro-kernel and everything the driver needs with it.
 // Invariants (checked by the tests): mc % mr == 0, nc % nr == 0, all > 0.
 struct MicroKernel {
-  const char* name;         // ISA and tile, e.g. "avx512_14x32"
-  Isa isa;                  // what fn (and the packing) needs from the CPU
-  int mr, nr;               // register tile: MR rows x NR columns of C
-  Blocking blocking;        // the cache blocks (see the defining file for the arithmetic)
-  MicroKernelFn fn;         // the micro-kernel (contract above)
-  PackFn pack_a = nullptr;  // packs A into MR-lane panels; nullptr: the portable pack_panels
-  PackFn pack_b = nullptr;  // packs B into NR-lane panels; nullptr: the portable pack_panels
+  const char* name = nullptr;  // ISA and tile, e.g. "avx512_14x32"
+  Isa isa = Isa::baseline;     // what fn (and the packing) needs from the CPU
+  int mr = 0, nr = 0;          // register tile: MR rows x NR columns of C
+  Blocking blocking;           // the cache blocks (see the defining file for the arithmetic)
+  MicroKernelFn fn = nullptr;  // the micro-kernel (contract above)
+  PackFn pack_a = nullptr;     // packs A into MR-lane panels; nullptr: the portable pack_panels
+  PackFn pack_b = nullptr;     // packs B into NR-lane panels; nullptr: the portable pack_panels
   PanelElement element = PanelElement::f32;
   int k_group = 1;  // k values stored together per lane (see PanelElement)
 };

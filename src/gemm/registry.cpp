@@ -180,7 +180,6 @@ std::span<const MicroKernel* const> micro_kernels() {
 namespace gemmlab {
 
 using detail::kernel_descriptor;
-using detail::kernel_table;
 
 std::string_view kernel_name(Kernel k) { return k == Kernel::simd ? "simd" : kernel_descriptor(k).name; }
 

@@ -303,7 +303,7 @@ bool use_small_path(index M, index N, index K) {
   // Shallow: K <= 128 and B at most 128 x 512 (256 KiB, in L2): the rows of
   // A a tile needs (14 x K floats, <= 7 KiB) stay in L1 while B streams from
   // L2 (the RNN's input projection, 3200 x 256 x 128, is such a product).
-  const bool shallow = K <= 128 && K * N <= 128 * 512;
+  const bool shallow = K <= 128 && K * N <= index{128} * 512;
   return small_cube || skinny || shallow;
 }
 
