@@ -76,6 +76,10 @@ std::vector<Kernel> available_kernels();
 // the environment variable GEMMLAB_NUM_THREADS when it is set (a whole
 // number from 1 to 1024; anything else throws std::invalid_argument on first
 // use). n < 1 throws std::invalid_argument.
+// If the system refuses to create a worker thread, the call still completes,
+// with the same result: the calling thread runs the parts that have no
+// worker. After fork(), the child's first threaded call starts a new pool
+// (the parent's workers do not exist in the child).
 // sgemm may be called from several user threads at once: one call at a time
 // uses the pool, the others run on their own calling threads (same results).
 void set_num_threads(int n);

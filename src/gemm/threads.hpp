@@ -15,6 +15,11 @@
 //     the workers; a caller that finds them busy (another thread's sgemm, or a
 //     task calling sgemm itself) runs all its parts on its own thread. The
 //     result is the same, only slower, and nothing can deadlock.
+//   * If the system refuses to create a worker (std::thread throws), the job
+//     runs on the workers that exist and the caller runs the parts left
+//     without one: same result, fewer threads. The next call tries again.
+//   * After fork(), the child's first threaded call builds a new pool (the
+//     parent's workers do not exist in the child); threads.cpp says why.
 //   * The pool lives until the program exits; its destructor wakes and joins
 //     the workers.
 #pragma once
