@@ -257,6 +257,9 @@ VALGRIND_ENV   ?= GEMMLAB_DISABLE_ISA=avx512 GEMMLAB_TEST_EMULATED=1
 valgrind: $(TESTS)
 	$(VALGRIND_ENV) $(VALGRIND) $(VALGRIND_FLAGS) ./$(TESTS) $(GTEST_ARGS)
 
+# tests/test_settings.cpp runs the built CLI.
+$(BUILD)/obj/tests/test_settings.o tidy/tests/test_settings.cpp: CPPFLAGS += -DGEMMLAB_CLI_PATH='"$(abspath $(CLI))"'
+
 CLANG_FORMAT ?= clang-format
 CLANG_TIDY   ?= clang-tidy
 FORMAT_FILES := $(sort $(wildcard include/gemmlab/*.hpp src/*/*.hpp src/*/*.cpp tests/*.hpp tests/*.cpp bench/*.hpp bench/*.cpp))

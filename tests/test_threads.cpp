@@ -1,7 +1,7 @@
-// The thread pool's behaviour at the edges: fork() (the child must get
-// working threads of its own, whatever the parent's pool was doing), and a
-// system that refuses to create threads (the job must still complete, with
-// every part run exactly once).
+// The thread pool's behaviour at the edges: the range set_num_threads
+// accepts, fork() (the child must get working threads of its own, whatever
+// the parent's pool was doing), and a system that refuses to create threads
+// (the job must still complete, with every part run exactly once).
 //
 // Fork tests run their checks in the child and report through its exit
 // status; the child arms alarm() first, so a hang becomes SIGALRM instead of
@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <climits>
 #include <csignal>
 #include <cstddef>
 #include <cstdlib>
@@ -142,6 +143,27 @@ int run_in_child(Body&& body) {
   while (waitpid(pid, &status, 0) < 0)
     if (errno != EINTR) return -1;
   return status;
+}
+
+// ---- set_num_threads ------------------------------------------------------------------
+
+TEST(SetNumThreads, AcceptsOneToTheCapAndNothingElse) {
+  ThreadCountGuard guard;
+  set_num_threads(1);
+  EXPECT_EQ(num_threads(), 1);
+  set_num_threads(max_num_threads);
+  EXPECT_EQ(num_threads(), 1024);
+  for (const int bad : {0, -1, 1025, 100000, INT_MAX, INT_MIN}) {
+    set_num_threads(2);
+    try {
+      set_num_threads(bad);
+      ADD_FAILURE() << "set_num_threads(" << bad << ") was accepted";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_EQ(std::string(e.what()),
+                "set_num_threads: n=" + std::to_string(bad) + " is out of range: expected 1 to 1024");
+    }
+    EXPECT_EQ(num_threads(), 2) << "a refused value changed the setting";
+  }
 }
 
 // ---- fork -------------------------------------------------------------------------------

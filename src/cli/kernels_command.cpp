@@ -44,6 +44,7 @@ int run_kernels(std::span<const std::string> args) {
     }
     throw usage_error("kernels: unknown option '" + a + "'");
   }
+  check_settings();  // before any output: a bad GEMMLAB_* variable prints nothing but the error
   const CpuFeatures& cpu = cpu_features();
   std::cout << "cpu:      " << (cpu.brand.empty() ? "(unknown)" : cpu.brand) << " (" << cpu.arch << ", "
             << cpu.logical_cores << " logical cores)\n";

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "gemm/kernels.hpp"
+#include "gemm/threads.hpp"
 
 namespace gemmlab {
 namespace {
@@ -51,6 +52,7 @@ detail::KernelFn cached_function(Kernel k) {
 
 void sgemm(Kernel k, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta,
            float* C, int ldc) {
+  detail::require_valid_settings();  // a bad GEMMLAB_NUM_THREADS or GEMMLAB_DISABLE_ISA fails every call alike
   require(M >= 0 && N >= 0 && K >= 0, [&] { return "negative size M=" + text(M) + " N=" + text(N) + " K=" + text(K); });
   require(lda >= (K > 1 ? K : 1),
           [&] { return "lda=" + text(lda) + " is smaller than K=" + text(K) + " (A is M x K, row-major)"; });

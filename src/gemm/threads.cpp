@@ -1,5 +1,6 @@
-// The thread count setting (GEMMLAB_NUM_THREADS, set_num_threads) and the
-// persistent thread pool that runs the threaded kernels (threads.hpp).
+// The thread count setting (GEMMLAB_NUM_THREADS, set_num_threads), the check
+// of every setting that sgemm makes, and the persistent thread pool that runs
+// the threaded kernels (threads.hpp).
 #include "gemm/threads.hpp"
 
 #include <pthread.h>
@@ -13,43 +14,102 @@
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <thread>
 #include <vector>
 
+#include "core/setting_text.hpp"
+#include "gemmlab/cpu.hpp"
 #include "gemmlab/gemm.hpp"
 
 namespace gemmlab {
 namespace {
 
-int threads_from_environment() {
-  const char* text = std::getenv("GEMMLAB_NUM_THREADS");
-  if (text == nullptr || *text == '\0') return 1;
-  char* end = nullptr;
-  const long n = std::strtol(text, &end, 10);
-  if (*end != '\0' || n < 1 || n > 1024)
-    throw std::invalid_argument(std::string("GEMMLAB_NUM_THREADS='") + text +
-                                "': expected a whole number from 1 to 1024");
-  return static_cast<int>(n);
+// ---- the thread count ------------------------------------------------------------
+//
+// One rule for both ways of setting it: a count from 1 to max_num_threads.
+// GEMMLAB_NUM_THREADS must spell it with decimal digits only: no sign, no
+// spaces (leading or trailing), no other base, no fraction. That is the
+// narrowest spelling, the one every shell and launcher writes the same way,
+// and it has no odd corners (strtol-style reading, for one, takes " 2" and
+// "+2" but refuses "2 "). Leading zeros are still digits: "02" is 2. Unset
+// or empty means the default, 1.
+
+const char* const kThreadsVariable = "GEMMLAB_NUM_THREADS";
+
+std::string thread_rule() {
+  return "expected a whole number from 1 to " + std::to_string(max_num_threads) +
+         " written with decimal digits only (no sign, no spaces), or unset for 1";
 }
 
-std::atomic<int>& thread_setting() {
-  static std::atomic<int> setting{threads_from_environment()};
-  return setting;
+// The count `text` spells, or 0 if it breaks the rule.
+int parse_thread_count(std::string_view text) {
+  if (text.empty()) return 0;
+  int value = 0;
+  for (const char c : text) {
+    if (c < '0' || c > '9') return 0;
+    value = value * 10 + (c - '0');
+    if (value > max_num_threads) return 0;  // also keeps the sum far from INT_MAX
+  }
+  return value;  // 0 for "0", "00", ...: below the range
+}
+
+// GEMMLAB_NUM_THREADS as read on first use: the count, or the error message.
+struct EnvironmentThreads {
+  int count = 1;
+  std::string error;  // empty when the value is valid (or unset)
+};
+
+EnvironmentThreads read_environment_threads() {
+  EnvironmentThreads out;
+  const char* text = std::getenv(kThreadsVariable);
+  if (text == nullptr || *text == '\0') return out;
+  out.count = parse_thread_count(text);
+  if (out.count == 0) out.error = detail::setting_text(kThreadsVariable, text) + ": " + thread_rule();
+  return out;
+}
+
+const EnvironmentThreads& environment_threads() {
+  static const EnvironmentThreads read = read_environment_threads();  // read once
+  return read;
+}
+
+// What set_num_threads stored; 0 until it is first called.
+constinit std::atomic<int> explicit_threads{0};
+
+int current_threads() {
+  const int n = explicit_threads.load(std::memory_order_relaxed);
+  if (n > 0) return n;  // set_num_threads replaces the environment, even an invalid value
+  const EnvironmentThreads& env = environment_threads();
+  if (!env.error.empty()) throw std::invalid_argument(env.error);
+  return env.count;
 }
 
 }  // namespace
 
 void set_num_threads(int n) {
-  if (n < 1) throw std::invalid_argument("set_num_threads: n=" + std::to_string(n) + " must be at least 1");
-  thread_setting().store(n);
+  if (n < 1 || n > max_num_threads)
+    throw std::invalid_argument("set_num_threads: n=" + std::to_string(n) + " is out of range: expected 1 to " +
+                                std::to_string(max_num_threads));
+  explicit_threads.store(n, std::memory_order_relaxed);
 }
 
-int num_threads() { return thread_setting().load(); }
+int num_threads() { return current_threads(); }
+
+void check_settings() { detail::check_settings_slowly(); }
 
 }  // namespace gemmlab
 
 namespace gemmlab::detail {
+
+constinit std::atomic<bool> settings_valid{false};
+
+void check_settings_slowly() {
+  static_cast<void>(current_threads());  // throws for an invalid GEMMLAB_NUM_THREADS
+  static_cast<void>(cpu_features());     // throws for an invalid GEMMLAB_DISABLE_ISA
+  settings_valid.store(true, std::memory_order_release);
+}
 
 namespace {
 

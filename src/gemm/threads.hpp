@@ -24,7 +24,23 @@
 //     the workers.
 #pragma once
 
+#include <atomic>
+
 namespace gemmlab::detail {
+
+// ---- the settings check every sgemm call makes ---------------------------------
+//
+// GEMMLAB_NUM_THREADS and GEMMLAB_DISABLE_ISA are each read once; while
+// either is invalid (and, for the thread count, not replaced by
+// set_num_threads), check_settings() throws. Once both are valid they stay
+// valid (set_num_threads accepts only valid counts and the environment is
+// not read again), so settings_valid only ever goes from false to true and
+// the check costs one load on every call after the first.
+extern std::atomic<bool> settings_valid;
+void check_settings_slowly();  // throws, or sets settings_valid
+inline void require_valid_settings() {
+  if (!settings_valid.load(std::memory_order_acquire)) check_settings_slowly();
+}
 
 // A non-owning reference to "something callable with (int part)": a pointer to
 // the callable and a function that calls it. Cheaper than std::function (no
