@@ -166,10 +166,11 @@ TEST(SetNumThreads, AcceptsOneToTheCapAndNothingElse) {
   }
 }
 
-// Whether this platform can start a thread in the forked child of a
-// multi-threaded process at all. glibc on Linux can; qemu-user 7.2 aborts
-// such a child in its own plugin code (make test-arm64), and then the fork
-// tests cannot tell anything about the library.
+// Whether a thread can be started in the forked child of a multi-threaded
+// process here at all. glibc on Linux can; qemu-user 7.2 aborts such a child
+// in its own plugin code (make test-arm64), and GCC 12's ThreadSanitizer
+// dies there ("dup thread with used id"); then the fork tests could tell
+// nothing about the library.
 bool threads_start_after_fork() {
   static const bool can = [] {
     std::atomic<bool> release{false};
@@ -188,10 +189,11 @@ bool threads_start_after_fork() {
   return can;
 }
 
-#define SKIP_UNLESS_THREADS_START_AFTER_FORK()                                                     \
-  do {                                                                                             \
-    if (!threads_start_after_fork())                                                               \
-      GTEST_SKIP() << "this platform cannot start a thread in the child of a multi-threaded fork"; \
+#define SKIP_UNLESS_THREADS_START_AFTER_FORK()                                                                    \
+  do {                                                                                                            \
+    if (!threads_start_after_fork())                                                                              \
+      GTEST_SKIP() << "cannot start a thread in the forked child of a multi-threaded process here (qemu 7.2 and " \
+                      "GCC 12's ThreadSanitizer cannot)";                                                         \
   } while (0)
 
 // ---- fork -------------------------------------------------------------------------------
