@@ -3,9 +3,9 @@
 // the parent's pool was doing), and a system that refuses to create threads
 // (the job must still complete, with every part run exactly once).
 //
-// Fork tests run their checks in the child and report through its exit
-// status; the child arms alarm() first, so a hang becomes SIGALRM instead of
-// a stuck test run. Nothing in the child uses GoogleTest.
+// Fork tests run their checks in the child and report through a pipe; the
+// child arms alarm() first, so a hang becomes SIGALRM instead of a stuck
+// test run. Nothing in the child uses GoogleTest.
 #include <gtest/gtest.h>
 #include <pthread.h>
 #include <sys/wait.h>
@@ -86,7 +86,7 @@ struct Product {
   }
 };
 
-// Child exit statuses, so the parent can say what went wrong.
+// What a child reports, so the parent can say what went wrong.
 enum ChildStatus {
   child_ok = 0,
   child_wrong_result = 2,
@@ -97,13 +97,19 @@ enum ChildStatus {
   child_setup_failed = 6,
 };
 
-std::string describe(int status) {
-  if (status == -1) return "fork or waitpid failed";
-  if (WIFSIGNALED(status))
-    return WTERMSIG(status) == SIGALRM ? "the child hung (killed by its alarm)"
-                                       : "the child died of signal " + std::to_string(WTERMSIG(status));
-  if (!WIFEXITED(status)) return "the child stopped abnormally";
-  switch (WEXITSTATUS(status)) {
+// What a child reported through its pipe (one of ChildStatus, or -1 if it
+// wrote nothing: it hung, crashed or could not be started) and how it ended.
+// The report travels through a pipe, not the exit status, because a tool
+// may replace the exit status: valgrind exits 1 in a forked child for the
+// parent's thread states, which only the parent's threads pointed to.
+struct ChildResult {
+  int report = -1;
+  int wait_status = -1;  // from waitpid, or -1 if fork or waitpid failed
+  bool ok() const { return report == child_ok; }
+};
+
+std::string describe(const ChildResult& r) {
+  switch (r.report) {
     case child_ok:
       return "ok";
     case child_wrong_result:
@@ -119,16 +125,27 @@ std::string describe(int status) {
     case child_part_on_other_thread:
       return "a part without a worker ran on another thread than the caller";
     default:
-      return "the child exited with status " + std::to_string(WEXITSTATUS(status));
+      break;
   }
+  const int status = r.wait_status;
+  if (status == -1) return "fork or waitpid failed";
+  if (WIFSIGNALED(status))
+    return WTERMSIG(status) == SIGALRM ? "the child hung (killed by its alarm)"
+                                       : "the child died of signal " + std::to_string(WTERMSIG(status));
+  if (WIFEXITED(status)) return "the child exited with status " + std::to_string(WEXITSTATUS(status)) + ", no report";
+  return "the child stopped abnormally";
 }
 
-// Forks; the child runs `body` under a 30 s alarm and exits with its status.
-// Returns the child's wait status.
+// Forks; the child runs `body` under a 30 s alarm and writes what it
+// returns (a ChildStatus) to a pipe before it exits.
 template <class Body>
-int run_in_child(Body&& body) {
+ChildResult run_in_child(Body&& body) {
+  ChildResult r;
+  int fds[2];
+  if (pipe(fds) != 0) return r;
   const pid_t pid = fork();
   if (pid == 0) {
+    close(fds[0]);
     alarm(30);
     int status = child_threw;
     try {
@@ -136,13 +153,24 @@ int run_in_child(Body&& body) {
     } catch (...) {
       status = child_threw;
     }
-    std::_Exit(status);
+    const auto byte = static_cast<unsigned char>(status);
+    const bool written = write(fds[1], &byte, 1) == 1;
+    std::_Exit(written ? 0 : 1);
   }
-  if (pid < 0) return -1;
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR) return -1;
-  return status;
+  close(fds[1]);
+  if (pid > 0) {
+    unsigned char byte = 0;
+    ssize_t got = 0;
+    while ((got = read(fds[0], &byte, 1)) < 0 && errno == EINTR) {
+    }
+    if (got == 1) r.report = byte;
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    r.wait_status = status;
+  }
+  close(fds[0]);
+  return r;
 }
 
 // ---- set_num_threads ------------------------------------------------------------------
@@ -177,14 +205,14 @@ bool threads_start_after_fork() {
     std::thread other([&] {
       while (!release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     });
-    const int status = run_in_child([] {
+    const ChildResult r = run_in_child([] {
       std::thread t([] {});
       t.join();
       return child_ok;
     });
     release.store(true);
     other.join();
-    return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == child_ok;
+    return r.ok();
   }();
   return can;
 }
@@ -210,7 +238,7 @@ TEST(ForkSafety, ChildsThreadedCallsFinishOnANewPoolAndTheParentStillWorks) {
   const std::vector<float> blocked = product.multiply(Kernel::blocked);
   const std::vector<float> simd = product.multiply(Kernel::simd);
 
-  const int status = run_in_child([&] {
+  const ChildResult child = run_in_child([&] {
     const PartLog log = run_logged(2);
     if (!each_part_ran_once(log)) return child_part_not_once;
     if (log.ran_on[1] == std::this_thread::get_id()) return child_part_on_caller;
@@ -220,7 +248,7 @@ TEST(ForkSafety, ChildsThreadedCallsFinishOnANewPoolAndTheParentStillWorks) {
       return child_wrong_result;
     return child_ok;
   });
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == child_ok) << describe(status);
+  EXPECT_TRUE(child.ok()) << describe(child);
 
   const PartLog after = run_logged(2);
   EXPECT_TRUE(each_part_ran_once(after));
@@ -243,7 +271,7 @@ TEST(ForkSafety, ForkWhileAnotherThreadOwnsThePool) {
   std::thread other([&] { detail::run_parallel(2, detail::TaskRef(slow)); });
   while (!inside.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 
-  const int status = run_in_child([] {
+  const ChildResult child = run_in_child([] {
     const PartLog log = run_logged(2);
     if (!each_part_ran_once(log)) return child_part_not_once;
     if (log.ran_on[1] == std::this_thread::get_id()) return child_part_on_caller;
@@ -251,7 +279,7 @@ TEST(ForkSafety, ForkWhileAnotherThreadOwnsThePool) {
   });
   forked.store(true);
   other.join();
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == child_ok) << describe(status);
+  EXPECT_TRUE(child.ok()) << describe(child);
 }
 
 // ---- threads the system refuses ----------------------------------------------------------
@@ -273,7 +301,7 @@ TEST(ThreadPoolFallback, PartsWithoutAWorkerRunOnTheCaller) {
   set_num_threads(3);
   const Product product;
   const std::vector<float> blocked = product.multiply(Kernel::blocked);
-  const int status = run_in_child([&] {
+  const ChildResult child = run_in_child([&] {
     // One worker is created normally; then the system refuses the rest.
     const PartLog first = run_logged(2);
     if (!each_part_ran_once(first)) return child_part_not_once;
@@ -289,13 +317,13 @@ TEST(ThreadPoolFallback, PartsWithoutAWorkerRunOnTheCaller) {
     if (product.multiply(Kernel::blocked) != blocked) return child_wrong_result;
     return child_ok;
   });
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == child_ok) << describe(status);
+  EXPECT_TRUE(child.ok()) << describe(child);
 }
 
 TEST(ThreadPoolFallback, NoWorkerAtAllStillCompletes) {
   // A fresh pool (the child's first threaded call) that cannot create a
   // single worker: every part runs on the caller, exactly once.
-  const int status = run_in_child([] {
+  const ChildResult child = run_in_child([] {
     if (!refuse_new_threads()) return child_setup_failed;
     const PartLog log = run_logged(3);
     if (!each_part_ran_once(log)) return child_part_not_once;
@@ -303,7 +331,7 @@ TEST(ThreadPoolFallback, NoWorkerAtAllStillCompletes) {
       if (id != std::this_thread::get_id()) return child_part_on_other_thread;
     return child_ok;
   });
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == child_ok) << describe(status);
+  EXPECT_TRUE(child.ok()) << describe(child);
 }
 
 }  // namespace
