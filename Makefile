@@ -302,6 +302,32 @@ VALGRIND_ENV   ?= GEMMLAB_DISABLE_ISA=avx512 GEMMLAB_TEST_EMULATED=1
 valgrind: $(TESTS)
 	$(VALGRIND_ENV) $(VALGRIND) $(VALGRIND_FLAGS) ./$(TESTS) $(GTEST_ARGS)
 
+# ---- threads: ThreadSanitizer, the settings tests' CLI --------------------------
+#   make tsan   the threaded tests built with ThreadSanitizer in $(TSAN_BUILD)/
+#               and run; any report is fatal. TSAN_FILTER picks the suites that
+#               start threads (the pool, concurrent callers, fork, the fallback
+#               when threads are refused); GTEST_ARGS replaces it. About two
+#               minutes here, most of it the build.
+# die_after_fork=0: TSan by default kills a forked child of a multi-threaded
+# process that starts threads, and starting threads there is exactly what
+# the fork tests check (the child gets a new pool).
+# TSAN_CXX: clang++ when it is installed. GCC 12's ThreadSanitizer dies in
+# such a child ("dup thread with used id": glibc gives the new thread the
+# stack of a parent thread that its registry still lists), so with g++ the
+# fork tests skip themselves; clang 14's handles it.
+TSAN_CXX    ?= $(if $(shell command -v clang++ 2>/dev/null),clang++,$(CXX))
+TSAN_BUILD  ?= build-tsan
+TSAN_ENV    := TSAN_OPTIONS=halt_on_error=1:die_after_fork=0:second_deadlock_stack=1
+TSAN_FILTER ?= --gtest_filter='ThreadPool*:SgemmThreads*:SetNumThreads*:ForkSafety*:*ThreadedKernel*:Settings.SetNumThreads*'
+.PHONY: tsan tsan-check
+tsan:
+	$(MAKE) --no-print-directory CXX=$(TSAN_CXX) BUILD=$(TSAN_BUILD) OPT=-O1 EXTRA_CXXFLAGS="-fsanitize=thread" tsan-check
+tsan-check: $(TESTS) $(CLI)
+	$(TSAN_ENV) ./$(TESTS) $(if $(GTEST_ARGS),$(GTEST_ARGS),$(TSAN_FILTER))
+
+# tests/test_settings.cpp runs the built CLI.
+$(BUILD)/obj/tests/test_settings.o tidy/tests/test_settings.cpp: CPPFLAGS += -DGEMMLAB_CLI_PATH='"$(abspath $(CLI))"'
+
 CLANG_FORMAT ?= clang-format
 CLANG_TIDY   ?= clang-tidy
 FORMAT_FILES := $(sort $(wildcard include/gemmlab/*.hpp src/*/*.hpp src/*/*.cpp tests/*.hpp tests/*.cpp bench/*.hpp bench/*.cpp))
@@ -338,6 +364,17 @@ fuzz-matrix-reader:
 	$(FUZZ_CXX) -std=c++20 $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	  $(CPPFLAGS) tests/fuzz/fuzz_matrix_reader.cpp src/io/matrix_io.cpp src/core/matrix.cpp \
 	  -o $(FUZZ_BUILD)/fuzz_matrix_reader
+
+# fuzz-matrix-reader-run: build it, then fuzz for FUZZ_SECONDS with the test
+# fixtures as seeds. New inputs go to $(FUZZ_BUILD)/corpus (libFuzzer writes
+# into its first directory), never into tests/data; a crash leaves its input
+# in $(FUZZ_BUILD)/ and fails the target.
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz-matrix-reader-run
+fuzz-matrix-reader-run: fuzz-matrix-reader
+	@mkdir -p $(FUZZ_BUILD)/corpus
+	./$(FUZZ_BUILD)/fuzz_matrix_reader -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	  -artifact_prefix=$(FUZZ_BUILD)/ $(FUZZ_BUILD)/corpus tests/data/rnn_torch
 
 clean:
 	rm -rf $(BUILD)

@@ -5,8 +5,11 @@
 // is called only when these flags say the CPU (and the OS, which must save
 // the wider registers) supports it.
 //
-// For teaching and testing, GEMMLAB_DISABLE_ISA=avx512,avx2,neon (any subset)
-// hides features, so a reader can watch `simd` fall back on their own machine.
+// For teaching and testing, GEMMLAB_DISABLE_ISA hides features, so a reader
+// can watch `simd` fall back on their own machine: a comma-separated list of
+// entries, each exactly one of avx512, avx2, fma, neon (lower case, no
+// spaces, no empty entry), e.g. GEMMLAB_DISABLE_ISA=avx512,avx2. Unset or
+// empty hides nothing. Any other value is an error (see cpu_features()).
 #pragma once
 
 #include <string>
@@ -26,7 +29,7 @@ struct CpuFeatures {
   bool avx512dq = false;
   bool neon = false;
   int logical_cores = 1;
-  std::string disabled;  // what GEMMLAB_DISABLE_ISA hid, as given
+  std::string disabled;  // the value of GEMMLAB_DISABLE_ISA (valid, so every entry was hidden), or empty
 
   // The AVX-512 subset gemmlab's *avx512* files are compiled for
   // (-mavx512f -mavx512vl -mavx512bw -mavx512dq, as on every Intel core
@@ -39,7 +42,11 @@ struct CpuFeatures {
   std::string summary() const;
 };
 
-// Detected on first use, then cached (thread-safe).
+// Detected on first use, then cached (thread-safe); GEMMLAB_DISABLE_ISA is
+// read then, once. If it is invalid, this throws std::invalid_argument naming
+// the variable, its value, the bad entry and the valid ones, on that call
+// and every later one (as do every sgemm call and check_settings(), see
+// gemmlab/gemm.hpp).
 const CpuFeatures& cpu_features();
 
 }  // namespace gemmlab

@@ -151,13 +151,33 @@ std::vector<Kernel> available_kernels();
 // (they split C into blocks of whole columns or rows between a persistent
 // pool of worker threads); naive is not. Calls too small to pay for waking a
 // worker run on the calling thread alone (below 2*160^3 flops on the packed
-// path; the AVX-512 small-matrix path below 2*256^3). The default is 1, or
-// the environment variable GEMMLAB_NUM_THREADS when it is set (a whole
-// number from 1 to 1024; anything else throws std::invalid_argument on first
-// use). n < 1 throws std::invalid_argument.
+// path; the AVX-512 small-matrix path below 2*256^3). The default is 1.
+//
+// Two ways to set it, one rule: a count from 1 to max_num_threads.
+//   * set_num_threads(n): n outside that range throws std::invalid_argument.
+//     A valid call replaces the environment's value, even an invalid one.
+//   * The environment variable GEMMLAB_NUM_THREADS, read once, on first use:
+//     decimal digits only, nothing else (no sign, no spaces before or after,
+//     no other base): "2" and "02" are 2; " 2", "2 ", "+2", "2.0", "0x2",
+//     "0" and "1025" are invalid. Unset or empty means 1.
+// While GEMMLAB_NUM_THREADS is invalid (and no set_num_threads call has
+// replaced it), every sgemm and gemm call, whatever the kernel and size,
+// num_threads() and check_settings() throw the same std::invalid_argument,
+// naming the variable, its value and the rule. An invalid
+// GEMMLAB_DISABLE_ISA (gemmlab/cpu.hpp) is reported the same way by every
+// sgemm and gemm call, check_settings(), cpu_features() and what asks it
+// (kernel_available, ...); nothing replaces it.
+// check_settings() checks both variables and does nothing else: a program
+// calls it first to stop before any work or output (`gemmlab kernels` does).
+// If the system refuses to create a worker thread, the call still completes,
+// with the same result: the calling thread runs the parts that have no
+// worker. After fork(), the child's first threaded call starts a new pool
+// (the parent's workers do not exist in the child).
 // sgemm may be called from several user threads at once: one call at a time
 // uses the pool, the others run on their own calling threads (same results).
+inline constexpr int max_num_threads = 1024;
 void set_num_threads(int n);
 int num_threads();
+void check_settings();
 
 }  // namespace gemmlab

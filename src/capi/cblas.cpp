@@ -11,6 +11,7 @@
 #include <string>
 
 #include "gemm/dispatch.hpp"
+#include "gemm/threads.hpp"
 
 namespace gemmlab::detail {
 namespace {
@@ -122,6 +123,7 @@ void report(const char* name, int name_length, int position) { xerbla_(name, &po
 // Runs a checked call; a failure inside (an allocation) cannot be thrown to C.
 void run_from_c(const SgemmCall& call) {
   try {
+    require_valid_settings();  // a bad GEMMLAB_NUM_THREADS or GEMMLAB_DISABLE_ISA: reported, C untouched
     run_checked(abi_kernel(), call);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "gemmlab: %s failed: %s\n", call.entry, e.what());

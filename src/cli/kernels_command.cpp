@@ -61,8 +61,8 @@ int run_kernels(std::span<const std::string> args, std::ostream& os) {
     }
     throw usage_error("kernels: unknown option '" + a + "'");
   }
-  // Everything is gathered first (num_threads() can throw on a bad
-  // GEMMLAB_NUM_THREADS), then written at once: an error prints nothing.
+  check_settings();  // before any output: a bad GEMMLAB_* variable prints nothing but the error
+  // Everything is gathered first, then written at once.
   const CpuFeatures& cpu = cpu_features();
   std::ostringstream out;
   out << "cpu:      " << (cpu.brand.empty() ? "(unknown)" : cpu.brand) << " (" << cpu.arch << ", " << cpu.logical_cores

@@ -6,27 +6,64 @@
 // (NEON) is part of every ARMv8-A core, so it is always present.
 #include "gemmlab/cpu.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <cstring>
+#include <stdexcept>
+#include <string>
+#include <string_view>
 #include <thread>
 
 #if defined(__x86_64__) || defined(_M_X64)
 #include <cpuid.h>
 #endif
 
+#include "core/setting_text.hpp"
+
 namespace gemmlab {
 namespace {
 
-bool listed(const std::string& list, const char* word) {
-  // Is `word` one of the comma-separated entries of `list`?
+// ---- GEMMLAB_DISABLE_ISA -----------------------------------------------------
+//
+// The rule: entries separated by commas, each exactly one of these names
+// (lower case, no spaces, none empty); an unset or empty variable hides
+// nothing. Any other entry is an error listing the valid names, not
+// ignored: a misspelt entry would hide nothing while the user, and
+// `gemmlab kernels`, believed it had. An entry for another architecture
+// (neon on x86-64, avx512 on ARM64) is valid and hides what is not there.
+const char* const kDisableVariable = "GEMMLAB_DISABLE_ISA";
+constexpr std::array<std::string_view, 4> kHideable = {"avx512", "avx2", "fma", "neon"};
+
+std::string valid_entries() {
+  std::string out;
+  for (const std::string_view name : kHideable) {
+    if (!out.empty()) out += ", ";
+    out += name;
+  }
+  return out;
+}
+
+// Which of kHideable `list` names (hidden[i] for kHideable[i]); throws
+// std::invalid_argument for an entry off the list.
+std::array<bool, kHideable.size()> parse_hidden(std::string_view list) {
+  std::array<bool, kHideable.size()> hidden{};
   std::size_t start = 0;
-  while (start <= list.size()) {
+  for (int entry = 1;; ++entry) {
     std::size_t end = list.find(',', start);
-    if (end == std::string::npos) end = list.size();
-    if (list.compare(start, end - start, word) == 0) return true;
+    if (end == std::string_view::npos) end = list.size();
+    const std::string_view name = list.substr(start, end - start);
+    const auto* found = std::find(kHideable.begin(), kHideable.end(), name);
+    if (found == kHideable.end()) {
+      const std::string what =
+          name.empty() ? "entry " + std::to_string(entry) + " is empty" : "unknown entry " + detail::quoted(name);
+      throw std::invalid_argument(detail::setting_text(kDisableVariable, list) + ": " + what +
+                                  " (valid entries: " + valid_entries() + "; separate them with commas, no spaces)");
+    }
+    hidden[static_cast<std::size_t>(found - kHideable.begin())] = true;
+    if (end == list.size()) return hidden;
     start = end + 1;
   }
-  return false;
 }
 
 #if defined(__x86_64__) || defined(_M_X64)
@@ -71,15 +108,32 @@ CpuFeatures detect() {
   const unsigned cores = std::thread::hardware_concurrency();
   f.logical_cores = cores == 0 ? 1 : static_cast<int>(cores);
 
-  if (const char* hide = std::getenv("GEMMLAB_DISABLE_ISA"); hide != nullptr && *hide != '\0') {
-    const std::string list(hide);
-    f.disabled = list;
-    if (listed(list, "avx512")) f.avx512f = f.avx512vl = f.avx512bw = f.avx512dq = false;
-    if (listed(list, "avx2")) f.avx2 = false;
-    if (listed(list, "fma")) f.fma = false;
-    if (listed(list, "neon")) f.neon = false;
+  if (const char* hide = std::getenv(kDisableVariable); hide != nullptr && *hide != '\0') {
+    const auto hidden = parse_hidden(hide);  // in the order of kHideable
+    f.disabled = hide;
+    if (hidden[0]) f.avx512f = f.avx512vl = f.avx512bw = f.avx512dq = false;
+    if (hidden[1]) f.avx2 = false;
+    if (hidden[2]) f.fma = false;
+    if (hidden[3]) f.neon = false;
   }
   return f;
+}
+
+// The features, or why GEMMLAB_DISABLE_ISA was refused. Kept either way, so
+// the variable is read once and a bad value gives every caller the same error.
+struct Detected {
+  CpuFeatures features;
+  std::string error;
+};
+
+Detected detect_once() {
+  Detected d;
+  try {
+    d.features = detect();
+  } catch (const std::invalid_argument& e) {
+    d.error = e.what();
+  }
+  return d;
 }
 
 }  // namespace
@@ -104,8 +158,9 @@ std::string CpuFeatures::summary() const {
 }
 
 const CpuFeatures& cpu_features() {
-  static const CpuFeatures features = detect();
-  return features;
+  static const Detected detected = detect_once();
+  if (!detected.error.empty()) throw std::invalid_argument(detected.error);
+  return detected.features;
 }
 
 }  // namespace gemmlab

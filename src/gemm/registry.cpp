@@ -205,9 +205,11 @@ bool kernel_available(Kernel k) { return detail::resolved(k).runnable; }
 
 Kernel resolve_kernel(Kernel k) { return detail::resolved(k).descriptor->id; }
 
-bool kernel_threaded(Kernel k) { return detail::resolved(k).descriptor->threaded; }
+// A concrete kernel's properties are in its row; only `simd` needs the CPU
+// (to know which row it stands for).
+bool kernel_threaded(Kernel k) { return kernel_descriptor(k).threaded; }
 
-int kernel_whole_vector_floats(Kernel k) { return detail::resolved(k).descriptor->whole_vector_floats; }
+int kernel_whole_vector_floats(Kernel k) { return kernel_descriptor(k).whole_vector_floats; }
 
 std::string_view kernel_micro_kernel(Kernel k) {
   const detail::MicroKernel* mk = detail::resolved(k).micro;

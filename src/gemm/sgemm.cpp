@@ -12,6 +12,7 @@
 #include "gemm/call_record.hpp"
 #include "gemm/dispatch.hpp"
 #include "gemm/goto.hpp"
+#include "gemm/threads.hpp"
 
 namespace gemmlab::detail {
 
@@ -244,6 +245,7 @@ namespace {
 
 // Checks, resolves and runs one call from the C++ API; errors throw.
 [[gnu::always_inline]] inline void checked_call(Kernel k, const detail::SgemmCall& call) {
+  detail::require_valid_settings();  // a bad GEMMLAB_NUM_THREADS or GEMMLAB_DISABLE_ISA fails every call alike
   const detail::BadArgument bad = detail::check_arguments(call);
   if (bad != detail::BadArgument::none) [[unlikely]]
     throw std::invalid_argument(detail::bad_argument_message(bad, call));
