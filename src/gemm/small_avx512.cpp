@@ -239,10 +239,15 @@ void transpose_to_rows(index K, index N, Operand B, float* dst, index ld) {
       const index steps = K - p0 < 16 ? K - p0 : 16;
       const __mmask16 real_steps = first_lanes(steps);
       __m512 block[16];
-      for (int i = 0; i < 16; ++i)
-        block[i] = i < cols ? _mm512_maskz_loadu_ps(real_steps, B.at(p0, j0 + i)) : _mm512_setzero_ps();
+      if (steps == 16 && cols >= 16) {  // a whole block: plain loads (a masked load costs an extra uop)
+        for (int i = 0; i < 16; ++i) block[i] = _mm512_loadu_ps(B.at(p0, j0 + i));
+      } else {
+        for (int i = 0; i < 16; ++i)
+          block[i] = i < cols ? _mm512_maskz_loadu_ps(real_steps, B.at(p0, j0 + i)) : _mm512_setzero_ps();
+      }
       transpose_16x16(block);
-      for (index r = 0; r < steps; ++r) _mm512_storeu_ps(dst + (p0 + r) * ld + j0, block[r]);
+      // dst is 64-byte aligned (AlignedBuffer) and ld a multiple of 16 floats: aligned stores.
+      for (index r = 0; r < steps; ++r) _mm512_store_ps(dst + (p0 + r) * ld + j0, block[r]);
     }
   }
 }
