@@ -383,7 +383,8 @@ TEST(SmallPathAvx512, BothSidesOfTheCrossover) {
   // Shapes just inside and just outside the small path, through the public
   // kernel: the dispatcher must take the path the crossover names (seen in
   // last_gemm_call()), and both must be right.
-  const auto use_small = detail::kernel_descriptor(Kernel::simd_avx512).small->use;
+  const detail::SmallCrossover& crossover = detail::kernel_descriptor(Kernel::simd_avx512).small->crossover;
+  const auto use_small = [&](int M, int N, int K) { return crossover.takes(M, N, K); };
   int inside = 0, outside = 0;
   for (int n = 8; n <= 400; n += 8)
     for (int M : {n - 1, n, n + 1}) {

@@ -26,12 +26,26 @@
 
 namespace gemmlab::detail {
 
+// The shapes a small path takes (any of three kinds), as data, so that the
+// dispatcher tests them inline, without a call per multiplication.
+struct SmallCrossover {
+  double max_cube_volume;  // a small cube: M * N * K at most this ...
+  index max_cube_k;        // ... and K at most this
+  index max_skinny_side;   // a skinny product: M or N at most this ...
+  index max_skinny_k;      // ... and K at most this
+  index max_shallow_k;     // a shallow one: K at most this ...
+  index max_shallow_kn;    // ... and K * N (the size of B) at most this
+
+  // Whether the small path takes an M x N x K product (defined in sgemm.cpp).
+  bool takes(index M, index N, index K) const;
+};
+
 // An unpacked path for the shapes where packing does not pay (small.hpp).
 struct SmallPath {
-  KernelFn run;                            // the multiplication (problem.hpp contract)
-  bool (*use)(index M, index N, index K);  // the crossover: take this path for this shape?
-  int row_tile, col_tile;                  // threads split C in whole tiles of this size
-  double min_parallel_flops;               // below this, one thread (waking the pool costs more)
+  KernelFn run;               // the multiplication (problem.hpp contract)
+  SmallCrossover crossover;   // when to take it
+  int row_tile, col_tile;     // threads split C in whole tiles of this size
+  double min_parallel_flops;  // below this, one thread (waking the pool costs more)
 };
 
 enum class ElementType { f32 };  // what A and B hold (bf16 kernels are the next element type)

@@ -16,6 +16,14 @@
 
 namespace gemmlab::detail {
 
+bool SmallCrossover::takes(index M, index N, index K) const {
+  const double volume = static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K);
+  const bool small_cube = volume <= max_cube_volume && K <= max_cube_k;
+  const bool skinny = (M <= max_skinny_side || N <= max_skinny_side) && K <= max_skinny_k;
+  const bool shallow = K <= max_shallow_k && K * N <= max_shallow_kn;
+  return small_cube || skinny || shallow;
+}
+
 CallRecord& call_record() {
   thread_local CallRecord record;
   return record;
@@ -90,7 +98,7 @@ void print_verbose(const SgemmCall& c, const char* kernel, const char* path, int
     d.direct(p);
     return;
   }
-  if (d.small != nullptr && d.small->use(p.M, p.N, p.K)) {
+  if (d.small != nullptr && d.small->crossover.takes(p.M, p.N, p.K)) {
     record.path = "small";
     record.parts = split_between_threads(p, d.small->row_tile, d.small->col_tile, d.small->min_parallel_flops,
                                          [&](const GemmProblem& block) { d.small->run(block); });

@@ -291,34 +291,24 @@ void sgemm_small_avx512(const GemmProblem& p) {
   small_unpacked(with_b_copied_to_rows(p));
 }
 
-namespace {
-
-// The crossover between this path and the packed driver, measured on the
-// machine the kernel was tuned on (1 thread, GFLOP/s, medians;
-// docs/06-small-matrices.md has the table): the unpacked tiles keep up with
-// the packed ones up to 384^3 (a 32-column strip of B, K * 128 bytes, and a
-// tile's rows of A stay in L1/L2), and at N = 1024 fall to 59 against 134
-// (B's strip is 128 KiB and its rows are 4 KiB apart, so they collide in the
-// L1 sets). Packing costs O(M*K + K*N) copies that only pay off when many
-// tiles reuse them: whenever C has few rows (or few columns) it is wasted.
-bool use_small_path(index M, index N, index K) {
-  const double volume = static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K);
-  const bool small_cube = volume <= 384.0 * 384 * 384 && K <= 384;
-  const bool skinny = (M <= 64 || N <= 64) && K <= 512;
-  // Shallow: K <= 128 and B at most 128 x 512 (256 KiB, in L2): the rows of
-  // A a tile needs (14 x K floats, <= 7 KiB) stay in L1 while B streams from
-  // L2 (the RNN's input projection, 3200 x 256 x 128, is such a product).
-  const bool shallow = K <= 128 && K * N <= index{128} * 512;
-  return small_cube || skinny || shallow;
-}
-
-}  // namespace
-
-// The path as the kernel table sees it (kernels.hpp). Skinny problems can
-// still be large (64 x 4096 x 512): threads split them like the packed
-// path, in blocks of whole 14 x 32 tiles, from 2 * 256^3 flops (about
-// 200 us): below that one thread is used, so the small cases never touch
-// the pool.
-extern const SmallPath avx512_small{sgemm_small_avx512, use_small_path, kMaxRows, 32, 2.0 * 256 * 256 * 256};
+// The path as the kernel table sees it (kernels.hpp), with its crossover:
+// the shapes where it beats the packed driver, measured on the machine the
+// kernel was tuned on (1 thread, GFLOP/s, medians; docs/06-small-matrices.md
+// has the table). The unpacked tiles keep up with the packed ones up to
+// 384^3 (a 32-column strip of B, K * 128 bytes, and a tile's rows of A stay
+// in L1/L2), and at N = 1024 fall to 59 against 134 (B's strip is 128 KiB
+// and its rows are 4 KiB apart, so they collide in the L1 sets). Packing
+// costs O(M*K + K*N) copies that only pay off when many tiles reuse them:
+// whenever C has few rows (or few columns) it is wasted. Shallow products
+// (K <= 128, B at most 128 x 512 = 256 KiB, in L2) keep a tile's rows of A
+// (14 x K floats, <= 7 KiB) in L1 while B streams from L2: the RNN's input
+// projection, 3200 x 256 x 128, is one.
+// Skinny problems can still be large (64 x 4096 x 512): threads split them
+// like the packed path, in blocks of whole 14 x 32 tiles, from 2 * 256^3
+// flops (about 200 us): below that one thread is used, so the small cases
+// never touch the pool.
+extern const SmallPath avx512_small{
+    sgemm_small_avx512, {384.0 * 384 * 384, 384, 64, 512, 128, 128 * 512}, kMaxRows, 32, 2.0 * 256 * 256 * 256,
+};
 
 }  // namespace gemmlab::detail
