@@ -308,7 +308,7 @@ void sgemm_small_avx512(const GemmProblem& p) {
 // flops (about 200 us): below that one thread is used, so the small cases
 // never touch the pool.
 extern const SmallPath avx512_small{
-    sgemm_small_avx512, {384.0 * 384 * 384, 384, 64, 512, 128, 128 * 512}, kMaxRows, 32, 2.0 * 256 * 256 * 256,
+    sgemm_small_avx512, {384.0 * 384 * 384, 384, 64, 512, 128, index{128} * 512}, kMaxRows, 32, 2.0 * 256 * 256 * 256,
 };
 
 }  // namespace gemmlab::detail
