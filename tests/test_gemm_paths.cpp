@@ -26,6 +26,8 @@
 namespace gemmlab {
 namespace {
 
+using testing::ThreadCountGuard;
+
 using detail::index;
 using detail::MicroKernel;
 using detail::Operand;
@@ -406,17 +408,6 @@ TEST(SmallPathAvx512, BothSidesOfTheCrossover) {
 
 // ---- threads ------------------------------------------------------------------------
 
-// Restores the thread count when a test ends, whatever happens.
-struct ThreadCountGuard {
-  int saved = num_threads();
-  ThreadCountGuard() = default;
-  ThreadCountGuard(const ThreadCountGuard&) = delete;
-  ThreadCountGuard& operator=(const ThreadCountGuard&) = delete;
-  ThreadCountGuard(ThreadCountGuard&&) = delete;
-  ThreadCountGuard& operator=(ThreadCountGuard&&) = delete;
-  ~ThreadCountGuard() { set_num_threads(saved); }
-};
-
 TEST(ThreadPool, EveryPartRunsExactlyOnce) {
   for (int parts = 1; parts <= 5; ++parts) {
     std::vector<std::atomic<int>> runs(static_cast<std::size_t>(parts));
@@ -434,13 +425,6 @@ TEST(ThreadPool, NestedCallsRunOnTheCaller) {
   auto outer = [&](int) { detail::run_parallel(3, detail::TaskRef(inner)); };
   detail::run_parallel(2, detail::TaskRef(outer));
   EXPECT_EQ(inner_runs.load(), 6);
-}
-
-TEST(SgemmThreads, SetNumThreadsRejectsZero) {
-  ThreadCountGuard guard;
-  EXPECT_THROW(set_num_threads(0), std::invalid_argument);
-  set_num_threads(3);
-  EXPECT_EQ(num_threads(), 3);
 }
 
 // From the kernel table, without asking the CPU (these lists are built

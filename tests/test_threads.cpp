@@ -26,20 +26,12 @@
 #include "gemm/threads.hpp"
 #include "gemmlab/gemm.hpp"
 #include "gemmlab/random.hpp"
+#include "test_util.hpp"
 
 namespace gemmlab {
 namespace {
 
-// Restores the thread count when a test ends, whatever happens.
-struct ThreadCountGuard {
-  int saved = num_threads();
-  ThreadCountGuard() = default;
-  ThreadCountGuard(const ThreadCountGuard&) = delete;
-  ThreadCountGuard& operator=(const ThreadCountGuard&) = delete;
-  ThreadCountGuard(ThreadCountGuard&&) = delete;
-  ThreadCountGuard& operator=(ThreadCountGuard&&) = delete;
-  ~ThreadCountGuard() { set_num_threads(saved); }
-};
+using testing::ThreadCountGuard;
 
 // Which thread ran each part of one run_parallel job, and how many times.
 struct PartLog {

@@ -150,6 +150,17 @@ inline CaseResult run_case(Kernel k, const GemmCase& c) {
              int ldc) { sgemm(k, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); });
 }
 
+// Restores the thread count when a test ends, whatever happens.
+struct ThreadCountGuard {
+  int saved = num_threads();
+  ThreadCountGuard() = default;
+  ThreadCountGuard(const ThreadCountGuard&) = delete;
+  ThreadCountGuard& operator=(const ThreadCountGuard&) = delete;
+  ThreadCountGuard(ThreadCountGuard&&) = delete;
+  ThreadCountGuard& operator=(ThreadCountGuard&&) = delete;
+  ~ThreadCountGuard() { set_num_threads(saved); }
+};
+
 // EXPECT that case c passes with kernel k, with a message that names the case.
 inline void expect_case_passes(Kernel k, const GemmCase& c) {
   const CaseResult r = run_case(k, c);
