@@ -17,24 +17,8 @@
 // (BLIS's skx kernel is 32 x 12 in column-major terms, the same idea
 // transposed; OpenBLAS's is 16 x 4 x 2.)
 //
-// Measured, step by step (1 thread, GFLOP/s, median of 14 runs timed by
-// thread CPU time, square N, 2026-11-27, scratch harness of the issue-5
-// report; two runs, the machine was shared):
-//   step                                         N=256    512   1024   2048
-//   no packing (small path on big N)              146-153 147-153  59-61  33-35
-//   1 packed, plain k loop (commit a42f615)       128     137-138 124-130 101-115
-//   2 + k unrolled by 4, A and C prefetch         125-127 133-140 113-126 123-130
-//   3 + AVX-512 gather pack_a                     138-141 124-146 133-134 132-135
-//   4 + MC 336 -> 112, C prefetch spread out      138-145 131-149 132-141 138-140
-//   OpenBLAS 0.3.21 (SkylakeX kernels), same runs 141-149 144-150 138-143 149-153
-//   5 + KC 256 -> 512, MC 112 -> 84 (the descriptor): gemmlab-bench, wall
-//   clock, quiet machine (load < 1.2), 3 runs, 2026-11-27 12:30 UTC
-//   (N = 256 runs the small path):    before 152-163 155-157 143-154 148-155
-//                                     after  156-159 156     151-153 152-155
-//   6 + pack_a by 16 x 16 transposes instead of gathers (below): gemmlab-bench,
-//   7 interleaved rounds, medians, 2026-11-27 15:50 UTC
-//                                     before  -      156     155     158
-//                                     after   -      159     156     159.5
+// The gain of each step (packing, unrolling, prefetch, block sizes, the
+// transposing pack) is measured in docs/04-simd-microkernel.md.
 // The kernel alone, on panels in L1, runs at 171-175 (the FMA peak probe
 // gives 173-177): what is left is memory traffic around it.
 #include <immintrin.h>
@@ -80,11 +64,7 @@ void microkernel_avx512_14x32(int kc, float alpha, const float* a, const float* 
   // B block, 2 MiB at N = 1024, is as large as L2. So B is prefetched into
   // L2 (T1) kPrefetchB steps ahead, one prefetch per 128-byte row of the
   // panel (the L2's adjacent-line prefetcher usually brings the other half).
-  // Measured (goto_sgemm_serial, the two kernels interleaved in one process,
-  // 21 rounds, thread CPU time, 2026-11-27, medians): N = 1024 155.4 -> 157.2
-  // and 154.2 -> 155.6, N = 2048 152.9 -> 155.6 and 159.0 -> 162.0, N = 512
-  // 158.6 -> 159.2 GFLOP/s. Small, but the same sign every time the machine
-  // was quiet enough to tell.
+  // The B prefetch gained 1-2% at N = 512..2048 (docs/04-simd-microkernel.md).
   constexpr std::ptrdiff_t kPrefetchA = 16;           // 16 steps x 56 bytes = 896 bytes ahead
   constexpr std::ptrdiff_t kPrefetchB = 32;           // 32 steps x 128 bytes = 4 KiB ahead
   constexpr std::ptrdiff_t a_step = MR, b_step = NR;  // floats per k step in each panel

@@ -18,18 +18,11 @@
 // A C of at most 7 rows gets tiles 64 columns wide instead (4 zmm a row),
 // except for its last 1..32 columns, which take the 16- or 32-wide tile.
 //
-// Measured (1 thread, GFLOP/s, median; scratch harness, thread CPU time,
-// 2026-11-27), this path vs the packed driver vs OpenBLAS 0.3.21 (SkylakeX
-// kernels) on the same shapes, before the k-loop changes below (k_loop):
-//   16x16x16 ~88-100; 32x32x32 ~143-151; 64x64x64 ~149-153 (OpenBLAS 84/148/161)
-//   M=4,   K=N=256: 109 (packed 17, OpenBLAS 82);  M=16, K=N=256: 153 (62, 83)
-//   M=64,  K=N=256: 149 (120, 134);                M=64, K=N=512: 142 (118, 131)
-// After them, in `make bench` (2026-11-27 14:10 UTC, AVX-512 peak 176 best
-// sample / 173 median): 16^3 106, 32^3 161, 64^3 169, 256^3 174, 384^3 172;
-// RNN input projection 3200x256x128 161.
+// How it compares with the packed driver and OpenBLAS on the same shapes:
+// docs/06-small-matrices.md.
 //
 // When the dispatcher takes this path instead of the packed one is decided
-// below (use_small_path), from measurements.
+// in avx512_small below (its crossover), from measurements.
 #include <immintrin.h>
 
 #include <cstddef>
@@ -65,11 +58,8 @@ template <int ROWS, int VECS, bool MASKED>
   // stack (and in vector registers, whose moves take an FMA port) and
   // reloaded them every step. Split into a top and a bottom half that share
   // one set of offsets, the loop needs 2 pointers and ROWS / 2 offsets, all
-  // in registers. Measured (1 thread, thread CPU time, median of 15,
-  // GFLOP/s, three interleaved runs, 2026-11-27, before -> after):
-  // 13x32x256 165-167 -> 172-173, 64^3 149-154 -> 157-161, 256^3 162-164
-  // -> 164-170, RNN recurrence 49 x (64x256x256) 157-159 -> 162-164,
-  // projection 3200x256x128 147-149 -> 150-153.
+  // in registers. The split gained 3-5%
+  // (docs/06-small-matrices.md).
   // Unrolled by 2: two steps per iteration share the pointer updates and
   // the loop branch (measured before the split: recurrence 143-148 ->
   // 151-153, 256^3 157-162 -> 161-166; by 4 no better than by 2).

@@ -28,8 +28,8 @@ inline __mmask16 first_lanes(index count) {
 //
 // The pragma: GCC 12's headers implement these intrinsics with an
 // "undefined" vector that initialises itself (`__m512 __Y = __Y;`), which
-// -Wmaybe-uninitialized then reports in the caller (other projects hit it
-// too, e.g. google/highway issue 710). Nothing here is uninitialised.
+// -Wmaybe-uninitialized then reports in the caller (other projects report
+// the same, e.g. google/highway #710). Nothing here is uninitialised.
 #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
