@@ -7,6 +7,7 @@
 #   make test-arm64 the suite cross-compiled for aarch64, run under qemu (NEON kernel)
 #   make bench      the full benchmark sweep (several minutes)
 #   make bench-quick  a reduced sweep (under a minute)
+#                   (both: KERNELS=a,b picks kernels, PRECISION=f32|bf16 the float or bf16 ones alone)
 #   make asan       the tests and the CLI under AddressSanitizer + UBSan
 #   make valgrind   the tests under valgrind memcheck (slow)
 #   make lint       clang-format and clang-tidy checks;  make format  applies clang-format
@@ -50,11 +51,16 @@ else
   ARCH := other
 endif
 
-# Flags per ISA file family. A file whose name contains "avx2", "avx512" or
-# "neon" (src/ or bench/) is ISA-specific: it is compiled only for its target
-# architecture, with these flags. AVX-512 files may use F, VL, BW and DQ.
+# Flags per ISA file family. A file whose name contains "avx2", "avx512",
+# "avx512bf16", "amx" or "neon" (src/ or bench/) is ISA-specific: it is
+# compiled only for its target architecture, with these flags. AVX-512 files
+# may use F, VL, BW and DQ; "avx512bf16" files also AVX512_BF16 (the name
+# contains "avx512", so the AVX-512 family below leaves them out); "amx"
+# files AVX-512 and the AMX tile and bf16 instructions.
 FLAGS_avx2   := -mavx2 -mfma
 FLAGS_avx512 := -mavx512f -mavx512vl -mavx512bw -mavx512dq -mavx2 -mfma
+FLAGS_avx512bf16 := $(FLAGS_avx512) -mavx512bf16
+FLAGS_amx    := $(FLAGS_avx512) -mamx-tile -mamx-bf16
 FLAGS_neon   :=
 
 files_with = $(foreach f,$2,$(if $(findstring $1,$(notdir $f)),$f))
@@ -63,17 +69,21 @@ CLI_SRC    := $(wildcard src/cli/*.cpp)
 BENCH_ALL  := $(wildcard bench/*.cpp)
 TEST_SRC   := $(wildcard tests/*.cpp)
 AVX2_FILES   := $(call files_with,avx2,$(ALL_SRC) $(BENCH_ALL))
-AVX512_FILES := $(call files_with,avx512,$(ALL_SRC) $(BENCH_ALL))
+AVX512BF16_FILES := $(call files_with,avx512bf16,$(ALL_SRC) $(BENCH_ALL))
+AVX512_FILES := $(filter-out $(AVX512BF16_FILES),$(call files_with,avx512,$(ALL_SRC) $(BENCH_ALL)))
+AMX_FILES    := $(call files_with,amx,$(ALL_SRC) $(BENCH_ALL))
 NEON_FILES   := $(call files_with,neon,$(ALL_SRC) $(BENCH_ALL))
-ISA_FILES    := $(AVX2_FILES) $(AVX512_FILES) $(NEON_FILES)
+ISA_FILES    := $(AVX2_FILES) $(AVX512_FILES) $(AVX512BF16_FILES) $(AMX_FILES) $(NEON_FILES)
 
 # The ISA files this build compiles, and the macros that tell registry.cpp.
 ENABLED_ISA_FILES :=
 ifneq ($(SIMD),none)
   ifeq ($(ARCH),x86_64)
-    ENABLED_ISA_FILES += $(AVX2_FILES) $(AVX512_FILES)
+    ENABLED_ISA_FILES += $(AVX2_FILES) $(AVX512_FILES) $(AVX512BF16_FILES) $(AMX_FILES)
     CPPFLAGS += $(if $(filter src/%,$(AVX2_FILES)),-DGEMMLAB_HAVE_AVX2=1)
     CPPFLAGS += $(if $(filter src/%,$(AVX512_FILES)),-DGEMMLAB_HAVE_AVX512=1)
+    CPPFLAGS += $(if $(filter src/%,$(AVX512BF16_FILES)),-DGEMMLAB_HAVE_AVX512BF16=1)
+    CPPFLAGS += $(if $(filter src/%,$(AMX_FILES)),-DGEMMLAB_HAVE_AMX=1)
   endif
   ifeq ($(ARCH),aarch64)
     ENABLED_ISA_FILES += $(NEON_FILES)
@@ -90,7 +100,7 @@ TEST_OBJ := $(TEST_SRC:%.cpp=$(BUILD)/obj/%.o)
 BENCH_OBJ := $(BENCH_SRC:%.cpp=$(BUILD)/obj/%.o)
 
 # The benchmark's own ISA files (bench/peak_avx2.cpp ...) tell bench/peak.cpp they are built.
-BENCH_CPPFLAGS := $(foreach isa,AVX2 AVX512 NEON,$(if $(filter bench/%,$(filter $($(isa)_FILES),$(ENABLED_ISA_FILES))),-DGEMMLAB_BENCH_HAVE_$(isa)=1))
+BENCH_CPPFLAGS := $(foreach isa,AVX2 AVX512 AVX512BF16 AMX NEON,$(if $(filter bench/%,$(filter $($(isa)_FILES),$(ENABLED_ISA_FILES))),-DGEMMLAB_BENCH_HAVE_$(isa)=1))
 $(BENCH_OBJ): CPPFLAGS += $(BENCH_CPPFLAGS)
 
 LIB   := $(BUILD)/libgemmlab.a
@@ -104,7 +114,9 @@ all: $(LIB) $(SHLIB) $(CLI)
 lib: $(LIB) $(SHLIB)
 
 # Per-file ISA flags, chosen by the file's name.
-isa_flags = $(if $(filter $(AVX512_FILES),$1),$(FLAGS_avx512),$(if $(filter $(AVX2_FILES),$1),$(FLAGS_avx2),$(if $(filter $(NEON_FILES),$1),$(FLAGS_neon))))
+isa_flags = $(strip $(if $(filter $(AVX512_FILES),$1),$(FLAGS_avx512)) $(if $(filter $(AVX512BF16_FILES),$1),$(FLAGS_avx512bf16)) \
+  $(if $(filter $(AMX_FILES),$1),$(FLAGS_amx)) $(if $(filter $(AVX2_FILES),$1),$(FLAGS_avx2)) \
+  $(if $(filter $(NEON_FILES),$1),$(FLAGS_neon)))
 
 # Every object also depends on the settings it was compiled with. make alone
 # only sees file dates: switching SIMD=none, CXX or CXXFLAGS in the same BUILD
@@ -236,9 +248,9 @@ $(BENCH): $(BENCH_OBJ) $(LIB)
 KERNELS ?=
 BENCH_ARGS ?=
 bench: $(BENCH)
-	./$(BENCH) --out $(BUILD)/bench $(if $(KERNELS),--kernels $(KERNELS)) $(BENCH_ARGS)
+	./$(BENCH) --out $(BUILD)/bench $(if $(KERNELS),--kernels $(KERNELS)) $(if $(PRECISION),--precision $(PRECISION)) $(BENCH_ARGS)
 bench-quick: $(BENCH)
-	./$(BENCH) --quick --out $(BUILD)/bench $(if $(KERNELS),--kernels $(KERNELS)) $(BENCH_ARGS)
+	./$(BENCH) --quick --out $(BUILD)/bench $(if $(KERNELS),--kernels $(KERNELS)) $(if $(PRECISION),--precision $(PRECISION)) $(BENCH_ARGS)
 
 # ---- ARM64 under emulation ------------------------------------------------------
 # `make test-arm64` cross-compiles the library, the CLI and the tests for

@@ -6,8 +6,10 @@
 #include <cmath>
 #include <limits>
 
+#include "gemmlab/bf16.hpp"
 #include "gemmlab/numerics.hpp"
 #include "gemmlab/random.hpp"
+#include "gemmlab/sbgemm.hpp"
 
 namespace gemmlab::bench {
 
@@ -33,6 +35,12 @@ double PeakTable::machine_gflops(int threads) const {
 
 bool kernel_is_threaded(Kernel k) { return kernel_threaded(k); }
 
+bool is_bf16(Kernel k) { return k != Kernel::simd && kernel_computes(k, Precision::bf16); }
+
+std::vector<bool> input_forms(Kernel k) { return is_bf16(k) ? std::vector<bool>{false, true} : std::vector<bool>{false}; }
+
+std::string input_suffix(Kernel k, bool f32_inputs) { return is_bf16(k) && f32_inputs ? " f32in" : ""; }
+
 namespace {
 
 using index = std::ptrdiff_t;
@@ -55,7 +63,34 @@ struct Problem {
   bool has_naive_reference = false;
   Matrix naive_C;
   std::vector<double> abs_sum;  // m x n, row-major
+  // For bf16 kernels: A and B rounded to bf16 (same shapes and leading
+  // dimensions), and the sampled elements computed in double from them.
+  std::vector<bf16> A16, B16;
+  std::vector<ExactElement> sampled16;
 };
+
+std::vector<bf16> rounded(const Matrix& x) {
+  std::vector<bf16> out(static_cast<std::size_t>(x.rows()) * x.ld());
+  to_bf16(std::span<const float>(x.data(), out.size()), out);
+  return out;
+}
+
+// The bf16 side of a problem, made once per shape when a bf16 kernel runs.
+void add_bf16_reference(Problem& p) {
+  if (!p.sampled16.empty()) return;
+  p.A16 = rounded(p.A);
+  p.B16 = rounded(p.B);
+  for (const ExactElement& e : p.sampled) {
+    ExactElement r{e.i, e.j, 0, 0};
+    for (int q = 0; q < p.shape.k; ++q) {
+      const double prod = double(to_float(p.A16[static_cast<std::size_t>(e.i) * p.A.ld() + q])) *
+                          double(to_float(p.B16[static_cast<std::size_t>(q) * p.B.ld() + e.j]));
+      r.exact += prod;
+      r.abs_sum += std::fabs(prod);
+    }
+    p.sampled16.push_back(r);
+  }
+}
 
 ExactElement exact_element(const Problem& p, int i, int j) {
   ExactElement e{i, j, 0, 0};
@@ -132,10 +167,25 @@ void record(CheckResult& r, int i, int j, double got, double want, double bound)
   }
 }
 
-// Checks the kernel's result in p.C.
+// Checks the kernel's result in p.C. A bf16 kernel is checked against the
+// exact product of the bf16-rounded inputs, with the float bound: its
+// products are exact and only its sums round (gemmlab/numerics.hpp), for
+// bf16 and float inputs alike (the latter are rounded while packing).
 CheckResult check_result(const Problem& p, Kernel kernel) {
   CheckResult r;
   const int K = p.shape.k;
+  if (is_bf16(kernel)) {
+    for (int i = 0; i < p.shape.m && r.passed; ++i)
+      for (int j = 0; j < p.shape.n; ++j)
+        if (!std::isfinite(p.C(i, j))) {
+          record(r, i, j, p.C(i, j), 0.0, 0.0);
+          break;
+        }
+    r.method = "double-bf16";
+    for (const ExactElement& e : p.sampled16)
+      record(r, e.i, e.j, p.C(e.i, e.j), e.exact, bound_against_exact(K, e.abs_sum));
+    return r;
+  }
   // Every element must be finite: C was filled with NaN before the call, so
   // an element the kernel did not write (or a beta == 0 read of C) shows here.
   for (int i = 0; i < p.shape.m && r.passed; ++i)
@@ -160,9 +210,14 @@ CheckResult check_result(const Problem& p, Kernel kernel) {
   return r;
 }
 
-void call_kernel(Kernel kernel, Problem& p) {
-  sgemm(kernel, p.shape.m, p.shape.n, p.shape.k, 1.0f, p.A.data(), p.A.ld(), p.B.data(), p.B.ld(), 0.0f, p.C.data(),
-        p.C.ld());
+void call_kernel(Kernel kernel, bool f32_inputs, Problem& p) {
+  const Shape& s = p.shape;
+  if (!is_bf16(kernel))
+    sgemm(kernel, s.m, s.n, s.k, 1.0f, p.A.data(), p.A.ld(), p.B.data(), p.B.ld(), 0.0f, p.C.data(), p.C.ld());
+  else if (f32_inputs)
+    sbgemm(kernel, s.m, s.n, s.k, 1.0f, p.A.data(), p.A.ld(), p.B.data(), p.B.ld(), 0.0f, p.C.data(), p.C.ld());
+  else
+    sbgemm(kernel, s.m, s.n, s.k, 1.0f, p.A16.data(), p.A.ld(), p.B16.data(), p.B.ld(), 0.0f, p.C.data(), p.C.ld());
 }
 
 Matrix transpose_of(const Matrix& x) {
@@ -179,18 +234,26 @@ Matrix transpose_of(const Matrix& x) {
 // transposed) applies, else X^T.
 struct StoredOperands {
   Matrix A, B, C;
+  std::vector<bf16> A16, B16;  // A and B rounded, for bf16 kernels
 };
 StoredOperands store_for(const Problem& p, const GemmVariant& v) {
   const bool col = v.layout == Layout::col_major;
   const bool a_as_is = (v.trans_a == Transpose::no_trans) != col;
   const bool b_as_is = (v.trans_b == Transpose::no_trans) != col;
   return {a_as_is ? p.A : transpose_of(p.A), b_as_is ? p.B : transpose_of(p.B),
-          col ? Matrix(p.shape.n, p.shape.m) : Matrix(p.shape.m, p.shape.n)};
+          col ? Matrix(p.shape.n, p.shape.m) : Matrix(p.shape.m, p.shape.n), {}, {}};
 }
 
-void call_variant(Kernel kernel, const GemmVariant& v, const Shape& s, StoredOperands& st) {
-  sgemm(kernel, v.layout, v.trans_a, v.trans_b, s.m, s.n, s.k, 1.0f, st.A.data(), st.A.ld(), st.B.data(), st.B.ld(),
-        0.0f, st.C.data(), st.C.ld());
+void call_variant(Kernel kernel, bool f32_inputs, const GemmVariant& v, const Shape& s, StoredOperands& st) {
+  if (!is_bf16(kernel))
+    sgemm(kernel, v.layout, v.trans_a, v.trans_b, s.m, s.n, s.k, 1.0f, st.A.data(), st.A.ld(), st.B.data(), st.B.ld(),
+          0.0f, st.C.data(), st.C.ld());
+  else if (f32_inputs)
+    sbgemm(kernel, v.layout, v.trans_a, v.trans_b, s.m, s.n, s.k, 1.0f, st.A.data(), st.A.ld(), st.B.data(),
+           st.B.ld(), 0.0f, st.C.data(), st.C.ld());
+  else
+    sbgemm(kernel, v.layout, v.trans_a, v.trans_b, s.m, s.n, s.k, 1.0f, st.A16.data(), st.A.ld(), st.B16.data(),
+           st.B.ld(), 0.0f, st.C.data(), st.C.ld());
 }
 
 std::string describe(const Shape& s) {
@@ -227,11 +290,14 @@ std::vector<GemmRow> run_gemm_sweep(const Options& options, Progress& progress) 
     for (int threads : options.threads) {
       set_num_threads(threads);
       for (Kernel kernel : options.kernels)
-        for (const GemmVariant& variant : options.variants) {
+        for (const GemmVariant& variant : options.variants)
+          for (const bool f32_inputs : input_forms(kernel)) {
+          if (is_bf16(kernel)) add_bf16_reference(problem);
           GemmRow row;
           row.kernel = kernel;
           row.variant = variant;
-          row.name = std::string(kernel_name(kernel));
+          row.f32_inputs = f32_inputs;
+          row.name = std::string(kernel_name(kernel)) + input_suffix(kernel, f32_inputs);
           if (!variant.is_default()) row.name.append(" ").append(variant.name());
           row.threads = threads;
           row.shape = shape;
@@ -247,10 +313,11 @@ std::vector<GemmRow> run_gemm_sweep(const Options& options, Progress& progress) 
           }
 
           double* speed = last_gflops(kernel, threads);  // (any variant: the projection is rough anyway)
+          const bool naive_step = kernel == Kernel::naive || kernel == Kernel::bf16_naive;
           if (!kernel_is_threaded(kernel) && threads > 1) {
             row.skipped = true;
             row.skip_reason = "single-threaded kernel";
-          } else if (kernel == Kernel::naive && volume > naive_limit) {
+          } else if (naive_step && volume > naive_limit) {
             row.skipped = true;
             row.skip_reason = "larger than --naive-max";
           } else if (*speed > 0 && shape.flops() / (*speed * 1e9) > options.max_call_seconds) {
@@ -266,12 +333,18 @@ std::vector<GemmRow> run_gemm_sweep(const Options& options, Progress& progress) 
           //    Other variants compute into their stored C, which is then
           //    read back into problem.C for the same check.
           StoredOperands stored;
-          if (!variant.is_default()) stored = store_for(problem, variant);
+          if (!variant.is_default()) {
+            stored = store_for(problem, variant);
+            if (is_bf16(kernel)) {
+              stored.A16 = rounded(stored.A);
+              stored.B16 = rounded(stored.B);
+            }
+          }
           const auto timed_call = [&] {
             if (variant.is_default())
-              call_kernel(kernel, problem);
+              call_kernel(kernel, f32_inputs, problem);
             else
-              call_variant(kernel, variant, shape, stored);
+              call_variant(kernel, f32_inputs, variant, shape, stored);
           };
           problem.C.fill(std::numeric_limits<float>::quiet_NaN());
           stored.C.fill(std::numeric_limits<float>::quiet_NaN());
@@ -322,7 +395,10 @@ void run_gemm_loop(Kernel kernel, const Shape& shape, int threads, std::int64_t 
   const Matrix B = random_uniform(shape.k, shape.n, rng);
   Matrix C(shape.m, shape.n);
   for (std::int64_t c = 0; c < calls; ++c)
-    sgemm(kernel, shape.m, shape.n, shape.k, 1.0f, A.data(), A.ld(), B.data(), B.ld(), 0.0f, C.data(), C.ld());
+    if (is_bf16(kernel))
+      sbgemm(kernel, shape.m, shape.n, shape.k, 1.0f, A.data(), A.ld(), B.data(), B.ld(), 0.0f, C.data(), C.ld());
+    else
+      sgemm(kernel, shape.m, shape.n, shape.k, 1.0f, A.data(), A.ld(), B.data(), B.ld(), 0.0f, C.data(), C.ld());
 }
 
 }  // namespace gemmlab::bench

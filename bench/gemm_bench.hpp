@@ -36,6 +36,9 @@ class PeakTable {
 struct GemmRow {
   Kernel kernel = Kernel::naive;
   GemmVariant variant;  // layout and transposes of the timed call
+  // For a bf16 kernel: A and B passed as float, rounded by sbgemm while it
+  // packs (name gains " f32in"); false: passed as bf16. Float kernels: false.
+  bool f32_inputs = false;
   std::string name;     // the kernel's name as reported, with the variant unless it is row-major NN
   int threads = 1;
   Shape shape;
@@ -52,6 +55,12 @@ struct GemmRow {
   double pct_peak = 0;     // 100 * gflops / peak_gflops
   double pct_machine = 0;  // 100 * gflops / the highest peak of any ISA (PeakTable::machine_gflops)
 };
+
+// The input forms a kernel is timed with: {false} for a float kernel,
+// {false, true} (bf16 inputs, then float inputs) for a bf16 kernel.
+std::vector<bool> input_forms(Kernel k);
+// " f32in" for a bf16 kernel given float inputs, else "".
+std::string input_suffix(Kernel k, bool f32_inputs);
 
 // Whether a kernel uses more than one thread (gemmlab::kernel_threaded, from
 // the kernel table): single-threaded kernels are timed on 1 thread only.

@@ -21,8 +21,13 @@ const char* const usage_text =
     "\n"
     "options:\n"
     "  --kernels LIST    kernel names separated by commas, or 'all' (default: every\n"
-    "                    kernel this CPU runs; 'simd' is timed once, under the name\n"
-    "                    of the kernel it resolves to, unless named explicitly)\n"
+    "                    kernel of --precision this CPU runs; 'simd' is timed once,\n"
+    "                    under the name of the kernel it resolves to, unless named\n"
+    "                    explicitly, and means the float one)\n"
+    "  --precision P     f32, bf16 or all (default all): which kernels the default\n"
+    "                    list and 'all' take. bf16 kernels (sbgemm) are timed twice:\n"
+    "                    with bf16 inputs, and with float inputs rounded while packing\n"
+    "                    (' f32in'), each checked against the bf16-rounded inputs\n"
     "  --sizes LIST      comma-separated: N (square), MxNxK, A..B (A, 2A, 4A... up to B),\n"
     "                    or 'rnn' (the RNN's shapes). Default: 4..2048 in half-octave\n"
     "                    steps, plus rnn\n"
@@ -165,11 +170,21 @@ std::vector<GemmVariant> parse_variants(std::string_view layouts_text, std::stri
   return out;
 }
 
-std::vector<Kernel> parse_kernels(std::string_view text) {
+// The available kernels of the precisions asked for, float first.
+std::vector<Kernel> available_of(std::string_view precision) {
+  std::vector<Kernel> out;
+  if (precision != "bf16") out = available_kernels(Precision::f32);
+  if (precision != "f32")
+    for (Kernel k : available_kernels(Precision::bf16))
+      if (k != Kernel::simd) out.push_back(k);  // (`simd` by name means the float one)
+  return out;
+}
+
+std::vector<Kernel> parse_kernels(std::string_view text, std::string_view precision) {
   std::vector<Kernel> kernels;
   for (std::string_view name : split(text, ',')) {
     if (name == "all") {
-      for (Kernel k : available_kernels()) kernels.push_back(k);
+      for (Kernel k : available_of(precision)) kernels.push_back(k);
       continue;
     }
     Kernel k = Kernel::naive;
@@ -191,9 +206,9 @@ std::vector<Kernel> parse_kernels(std::string_view text) {
 
 // Every available kernel, but each concrete kernel once: `simd` is dropped
 // when the kernel it resolves to is in the list already.
-std::vector<Kernel> default_kernels() {
+std::vector<Kernel> default_kernels(std::string_view precision) {
   std::vector<Kernel> out;
-  const std::vector<Kernel> all = available_kernels();
+  const std::vector<Kernel> all = available_of(precision);
   for (Kernel k : all) {
     if (k == Kernel::simd && std::find(all.begin(), all.end(), resolve_kernel(k)) != all.end()) continue;
     out.push_back(k);
@@ -225,7 +240,7 @@ std::vector<Shape> rnn_shapes() {
 
 Options parse_options(std::span<const std::string> args) {
   Options o;
-  std::string kernels_text, sizes_text, threads_text, layouts_text, trans_text;
+  std::string kernels_text, sizes_text, threads_text, layouts_text, trans_text, precision = "all";
   long samples = -1;
   double min_time_ms = -1;
   for (const std::string& a : args) {
@@ -243,6 +258,11 @@ Options parse_options(std::span<const std::string> args) {
       return o;
     } else if (a == "--kernels")
       kernels_text = value();
+    else if (a == "--precision") {
+      precision = value();
+      if (precision != "f32" && precision != "bf16" && precision != "all")
+        throw usage_error(cat({"--precision: ", quoted(precision), " is not f32, bf16 or all"}));
+    }
     else if (a == "--sizes")
       sizes_text = value();
     else if (a == "--layouts")
@@ -278,7 +298,7 @@ Options parse_options(std::span<const std::string> args) {
       throw usage_error(cat({"unknown option ", quoted(a), " (see --help)"}));
   }
 
-  o.kernels = kernels_text.empty() ? default_kernels() : parse_kernels(kernels_text);
+  o.kernels = kernels_text.empty() ? default_kernels(precision) : parse_kernels(kernels_text, precision);
   o.variants = parse_variants(layouts_text, trans_text);
   if (sizes_text.empty()) {
     if (o.quick) {

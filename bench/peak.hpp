@@ -20,9 +20,9 @@ namespace gemmlab::bench {
 
 // One probe: a loop from peak_loops.hpp and what it measures.
 struct PeakProbe {
-  std::string_view isa;   // "scalar", "sse2", "avx2", "avx512", "neon"
+  std::string_view isa;   // "scalar", "sse2", "avx2", "avx512", "neon", "avx512bf16", "amx"
   std::string_view what;  // one line for people
-  int lanes;              // floats per vector
+  double flops_per_iteration;  // of the loop: chains x flops per instruction
   float (*loop)(std::int64_t iterations, float multiplier, float addend);
 };
 

@@ -41,6 +41,21 @@ float peak_loop_avx2(std::int64_t iterations, float multiplier, float addend);  
 #if defined(GEMMLAB_BENCH_HAVE_AVX512)
 float peak_loop_avx512(std::int64_t iterations, float multiplier, float addend);  // 16 lanes, FMA
 #endif
+#if defined(GEMMLAB_BENCH_HAVE_AVX512BF16)
+// vdpbf16ps on peak_bf16_chains chains: acc += a[2j] b[2j] + a[2j+1] b[2j+1]
+// per float lane. Twice the FMA loops' 12: with 12 chains the probe read
+// about 12% less than with 24 on an AMD host whose 14 x 32 kernel (28
+// accumulators) then ran faster than its own "peak" (docs/bf16-amx.md):
+// the instruction's latency times its issue rate is more than 12 there.
+inline constexpr int peak_bf16_chains = 24;
+float peak_loop_avx512bf16(std::int64_t iterations, float multiplier, float addend);
+#endif
+#if defined(GEMMLAB_BENCH_HAVE_AMX)
+// tdpbf16ps on peak_amx_tiles independent C tiles, A and B tiles fixed in
+// registers (no memory traffic in the loop).
+inline constexpr int peak_amx_tiles = 6;
+float peak_loop_amx(std::int64_t iterations, float multiplier, float addend);
+#endif
 #if defined(GEMMLAB_BENCH_HAVE_NEON)
 float peak_loop_neon(std::int64_t iterations, float multiplier, float addend);  // 4 lanes, FMA
 #endif

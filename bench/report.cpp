@@ -46,9 +46,9 @@ void finish_file(std::ofstream& f, const std::filesystem::path& path) {
 
 void print_peaks(std::FILE* out, const PeakTable& peaks) {
   std::fprintf(out, "Peak (FMA-throughput probe, samples before and after the sweep), GFLOP/s:\n");
-  std::fprintf(out, "  %-7s %-11s%8s %8s  %s\n", "ISA", "threads", "best", "median", "% of peak is against");
+  std::fprintf(out, "  %-10s %-11s%8s %8s  %s\n", "ISA", "threads", "best", "median", "% of peak is against");
   for (const PeakResult& p : peaks.results())
-    std::fprintf(out, "  %-7s %2d thread%s  %8.1f %8.1f  %8.1f\n", p.isa.c_str(), p.threads, p.threads == 1 ? " " : "s",
+    std::fprintf(out, "  %-10s %2d thread%s  %8.1f %8.1f  %8.1f\n", p.isa.c_str(), p.threads, p.threads == 1 ? " " : "s",
                  p.gflops_best, p.gflops_median, peaks.gflops(p.isa, p.threads));
   std::fprintf(out,
                "  (threads x the 1-thread median, at most the best sample on that many threads: medians against "
@@ -70,19 +70,22 @@ void print_gemm_table(std::FILE* out, const std::vector<GemmRow>& rows, const Op
                  threads == 1 ? "" : "s");
     std::fprintf(out, "  %-16s", "M x N x K");
     for (Kernel k : options.kernels)
-      for (const GemmVariant& v : options.variants) {
-        std::string title(kernel_name(k));
-        if (!v.is_default()) title.append(" ").append(v.name());
-        std::fprintf(out, " %18s", title.c_str());
-      }
+      for (const GemmVariant& v : options.variants)
+        for (const bool f32_inputs : input_forms(k)) {
+          std::string title = std::string(kernel_name(k)) + input_suffix(k, f32_inputs);
+          if (!v.is_default()) title.append(" ").append(v.name());
+          std::fprintf(out, " %18s", title.c_str());
+        }
     std::fprintf(out, "\n");
     for (const Shape& s : options.shapes) {
       std::fprintf(out, "  %-16s", shape_text(s).c_str());
       for (Kernel k : options.kernels)
-        for (const GemmVariant& v : options.variants) {
+        for (const GemmVariant& v : options.variants)
+          for (const bool f32_inputs : input_forms(k)) {
           const auto it = std::find_if(rows.begin(), rows.end(), [&](const GemmRow& r) {
-            return r.kernel == k && r.variant.name() == v.name() && r.threads == threads && r.shape.m == s.m &&
-                   r.shape.n == s.n && r.shape.k == s.k && r.shape.role == s.role;
+            return r.kernel == k && r.variant.name() == v.name() && r.f32_inputs == f32_inputs &&
+                   r.threads == threads && r.shape.m == s.m && r.shape.n == s.n && r.shape.k == s.k &&
+                   r.shape.role == s.role;
           });
           std::string cell = "-";
           if (it != rows.end() && !it->skipped) {

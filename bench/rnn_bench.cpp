@@ -194,6 +194,9 @@ std::vector<RnnRow> run_rnn_bench(const Options& options, Progress& progress) {
         if (!kernel_is_threaded(kernel) && threads > 1) {
           row.skipped = true;
           row.skip_reason = "single-threaded kernel";
+        } else if (kernel_computes(kernel, Precision::bf16) && kernel != Kernel::simd) {
+          row.skipped = true;
+          row.skip_reason = "bf16 kernel: the RNN bench times float RNNs";
         } else if (kernel == Kernel::naive && c == RnnCase::large_cells) {
           row.skipped = true;  // the same naive GEMMs as RnnForward, a second slow run for nothing
           row.skip_reason = "naive: timed once, with RnnForward";

@@ -7,9 +7,10 @@
 //
 // For teaching and testing, GEMMLAB_DISABLE_ISA hides features, so a reader
 // can watch `simd` fall back on their own machine: a comma-separated list of
-// entries, each exactly one of avx512, avx2, fma, neon (lower case, no
-// spaces, no empty entry), e.g. GEMMLAB_DISABLE_ISA=avx512,avx2. Unset or
-// empty hides nothing. Any other value is an error (see cpu_features()).
+// entries, each exactly one of avx512, avx2, fma, neon, avx512bf16, amx
+// (lower case, no spaces, no empty entry), e.g. GEMMLAB_DISABLE_ISA=avx512,avx2.
+// Hiding avx512 also hides avx512bf16 (an extension of it). Unset or empty
+// hides nothing. Any other value is an error (see cpu_features()).
 #pragma once
 
 #include <string>
@@ -27,6 +28,15 @@ struct CpuFeatures {
   bool avx512vl = false;
   bool avx512bw = false;
   bool avx512dq = false;
+  bool avx512bf16 = false;  // AVX512_BF16: vdpbf16ps, vcvtne2ps2bf16
+  // AMX: the CPU has the tile unit and its bf16 multiply (CPUID), the OS
+  // saves the tile registers (XCR0 bits 17 and 18), and the OS gave this
+  // process permission to use them (Linux: arch_prctl ARCH_REQ_XCOMP_PERM).
+  // All three must hold; amx_why_not says which did not.
+  bool amx_tile = false;
+  bool amx_bf16 = false;
+  bool amx_usable = false;
+  std::string amx_why_not;  // empty when amx_usable
   bool neon = false;
   int logical_cores = 1;
   std::string disabled;  // the value of GEMMLAB_DISABLE_ISA (valid, so every entry was hidden), or empty

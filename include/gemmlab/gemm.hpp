@@ -63,8 +63,20 @@ enum class Kernel {
   simd_avx2,    // x86-64 AVX2 + FMA, 256-bit registers
   simd_avx512,  // x86-64 AVX-512 (F, VL, BW, DQ), 512-bit registers
   simd_neon,    // ARM64 NEON, 128-bit registers
-  simd,         // the best SIMD kernel this CPU supports (falls back to blocked)
+  // bf16 inputs, float sums and C (gemmlab/sbgemm.hpp; sbgemm only):
+  bf16_naive,    // the textbook triple loop on bf16 numbers
+  bf16_blocked,  // portable C++ cache blocking, k packed in pairs
+  bf16_avx512,   // x86-64 AVX512-BF16 (vdpbf16ps)
+  bf16_amx,      // x86-64 AMX tiles (tdpbf16ps)
+  // The best SIMD kernel this CPU supports for the call's precision: for
+  // sgemm simd-avx512, -avx2, -neon or blocked; for sbgemm bf16-amx,
+  // bf16-avx512 or bf16-blocked.
+  simd,
 };
+
+// What a kernel multiplies: float (sgemm, gemm) or bf16 (sbgemm). `simd`
+// computes both (the best kernel of each).
+enum class Precision { f32, bf16 };
 
 // The values are CBLAS's (CblasRowMajor, CblasNoTrans, ...).
 enum class Layout { row_major = 101, col_major = 102 };
@@ -116,7 +128,8 @@ struct GemmCallInfo {
 };
 GemmCallInfo last_gemm_call();
 
-// "naive", "loop-order", "tiled", "blocked", "simd-avx2", "simd-avx512", "simd-neon", "simd".
+// "naive", "loop-order", "tiled", "blocked", "simd-avx2", "simd-avx512", "simd-neon",
+// "bf16-naive", "bf16-blocked", "bf16-avx512", "bf16-amx", "simd".
 std::string_view kernel_name(Kernel k);
 // Throws std::invalid_argument listing the valid names.
 Kernel kernel_from_name(std::string_view name);
@@ -124,14 +137,25 @@ Kernel kernel_from_name(std::string_view name);
 // available: without a SIMD kernel it runs the best portable one.
 bool kernel_available(Kernel k);
 // The concrete kernel a call runs: `simd` becomes simd-avx512, simd-avx2,
-// simd-neon or blocked; every other kernel is itself.
+// simd-neon or blocked (for sgemm; with Precision::bf16, the best bf16
+// kernel); every other kernel is itself.
 Kernel resolve_kernel(Kernel k);
+Kernel resolve_kernel(Kernel k, Precision p);
+// Whether sgemm (f32) or sbgemm (bf16) accepts k.
+bool kernel_computes(Kernel k, Precision p);
+// "f32", "bf16"; precision_from_name also takes "fp32", and throws
+// std::invalid_argument for anything else.
+std::string_view precision_name(Precision p);
+Precision precision_from_name(std::string_view name);
 // What a kernel is and the instruction set it needs, in words; and whether
 // it can run here and why (for `gemmlab kernels`).
 std::string_view kernel_description(Kernel k);
 std::string_view kernel_isa(Kernel k);
 std::string kernel_status(Kernel k);
-// Whether one call is split between threads (blocked and the SIMD kernels).
+// kernel_status(Kernel::simd) for one precision: which kernel it runs.
+std::string simd_status(Precision p);
+// Whether one call is split between threads (blocked, the SIMD kernels and
+// the packed bf16 ones).
 bool kernel_threaded(Kernel k);
 // Rows of C that are a multiple of this many floats wide are written with
 // whole vector stores (16 for simd-avx512, 8 for simd-avx2, else 1).
@@ -143,9 +167,11 @@ std::string_view kernel_micro_kernel(Kernel k);
 // "avx2", "avx512" or "neon" (the instructions it really executes).
 std::string_view kernel_peak_probe(Kernel k);
 
-// Every kernel, in the order of the enum; and those this machine can run.
+// The float kernels, in the order of the enum, then `simd`; and those this
+// machine can run. With a precision: that precision's kernels, then `simd`.
 std::span<const Kernel> all_kernels();
-std::vector<Kernel> available_kernels();
+std::span<const Kernel> all_kernels(Precision p);
+std::vector<Kernel> available_kernels(Precision p = Precision::f32);
 
 // Threads used by one sgemm call. Threaded: blocked and the SIMD kernels
 // (they split C into blocks of whole columns or rows between a persistent

@@ -25,6 +25,10 @@ const ResolvedKernel& abi_kernel() {
     if (name == nullptr || *name == '\0') return resolved(Kernel::simd);
     try {
       const Kernel k = kernel_from_name(name);
+      if (!kernel_computes(k, Precision::f32)) {
+        std::fprintf(stderr, "gemmlab: GEMMLAB_KERNEL='%s' multiplies bf16, not float; using simd\n", name);
+        return resolved(Kernel::simd);
+      }
       if (kernel_available(k)) return resolved(k);
       std::fprintf(stderr, "gemmlab: GEMMLAB_KERNEL='%s' cannot run here (%s); using simd\n", name,
                    kernel_status(k).c_str());

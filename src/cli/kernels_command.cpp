@@ -56,7 +56,8 @@ std::vector<Kernel> parse_kernel_list(std::string_view text) {
 int run_kernels(std::span<const std::string> args, std::ostream& os) {
   for (const auto& a : args) {
     if (a == "--help" || a == "-h") {
-      os << "usage: gemmlab kernels\n  Lists every kernel, whether this CPU can run it, and the CPU features.\n";
+      os << "usage: gemmlab kernels\n  Lists every kernel (float, then bf16), whether this CPU and OS can run it and\n"
+            "  why not, and the CPU features.\n";
       return 0;
     }
     throw usage_error("kernels: unknown option '" + a + "'");
@@ -74,6 +75,14 @@ int run_kernels(std::span<const std::string> args, std::ostream& os) {
   for (Kernel k : all_kernels())
     out << table_row(std::string(kernel_name(k)), std::string(kernel_isa(k)), kernel_status(k),
                      std::string(kernel_description(k)));
+  // The bf16 kernels (sbgemm, gemmlab rnn --precision bf16): bf16 inputs, float sums.
+  out << "\nbf16 kernels (sbgemm; gemmlab rnn --precision bf16):\n";
+  for (Kernel k : all_kernels(Precision::bf16)) {
+    const bool simd = k == Kernel::simd;
+    out << table_row(std::string(kernel_name(k)), std::string(kernel_isa(k)),
+                     simd ? simd_status(Precision::bf16) : kernel_status(k),
+                     simd ? "the best bf16 kernel this CPU and OS allow" : std::string(kernel_description(k)));
+  }
   if (!out) throw std::bad_alloc();  // a string stream fails only when its buffer cannot grow
   errno = 0;                         // so that a failed write reports its own reason (require_written)
   os << out.str();

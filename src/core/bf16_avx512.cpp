@@ -2,10 +2,8 @@
 // step, then one masked step for the tail). Called only when the CPU reports
 // AVX-512 F, VL, BW and DQ (bf16_convert.hpp).
 //
-// Narrowing is the scalar rounding of bf16.cpp, lane for lane, in 32-bit
-// integer arithmetic: add 0x7FFF plus the last kept bit, keep the upper 16
-// bits, and in NaN lanes keep the upper 16 bits with the quiet bit set
-// instead. So every input gives exactly the scalar result.
+// Narrowing is narrow16 (core/bf16_round_avx512.hpp): the scalar rounding,
+// lane for lane, so every input gives exactly the scalar result.
 //
 // Why not vcvtneps2bf16, the one instruction that converts 16 floats to
 // bf16: it belongs to AVX512-BF16, which the build flags of this file do not
@@ -21,6 +19,7 @@
 #include <immintrin.h>
 
 #include "core/bf16_convert.hpp"
+#include "core/bf16_round_avx512.hpp"
 
 namespace gemmlab::detail {
 namespace {
@@ -29,20 +28,6 @@ constexpr __mmask16 all_lanes = 0xFFFF;
 
 // The mask of the first `count` lanes, count < 16.
 __mmask16 first_lanes(std::size_t count) { return static_cast<__mmask16>((1u << count) - 1u); }
-
-// 16 float bit patterns to 16 bf16.
-// The shifts and the narrowing move use their masked forms with every lane
-// selected: GCC 12's plain forms pass an undefined vector to the builtin,
-// which -Wmaybe-uninitialized may report (a false positive).
-__m256i narrow16(__m512i u) {
-  const __m512i lsb = _mm512_and_si512(_mm512_maskz_srli_epi32(all_lanes, u, 16), _mm512_set1_epi32(1));
-  const __m512i rounded = _mm512_add_epi32(_mm512_add_epi32(u, _mm512_set1_epi32(0x7FFF)), lsb);
-  const __m512i magnitude = _mm512_and_si512(u, _mm512_set1_epi32(0x7FFF'FFFF));
-  const __mmask16 nan = _mm512_cmpgt_epu32_mask(magnitude, _mm512_set1_epi32(0x7F80'0000));
-  const __m512i quiet = _mm512_or_si512(u, _mm512_set1_epi32(0x0040'0000));
-  const __m512i result = _mm512_mask_mov_epi32(rounded, nan, quiet);
-  return _mm512_maskz_cvtepi32_epi16(all_lanes, _mm512_maskz_srli_epi32(all_lanes, result, 16));
-}
 
 // 16 bf16 to 16 floats: each one the upper half of a 32-bit lane.
 __m512 widen16(__m256i h) {

@@ -4,6 +4,10 @@
 // (through XGETBV) that the OS saves the AVX / AVX-512 register state, so a
 // true answer means the instructions can really run. ARM64: Advanced SIMD
 // (NEON) is part of every ARMv8-A core, so it is always present.
+//
+// AVX512_BF16 and AMX are read from CPUID directly (leaf 7), because the
+// compilers' __builtin_cpu_supports does not know them in every version we
+// build with. AMX needs two more answers from the OS (amx_state below).
 #include "gemmlab/cpu.hpp"
 
 #include <algorithm>
@@ -17,6 +21,10 @@
 
 #if defined(__x86_64__) || defined(_M_X64)
 #include <cpuid.h>
+#endif
+#if defined(__linux__) && defined(__x86_64__)
+#include <sys/syscall.h>
+#include <unistd.h>
 #endif
 
 #include "core/setting_text.hpp"
@@ -33,7 +41,7 @@ namespace {
 // `gemmlab kernels`, believed it had. An entry for another architecture
 // (neon on x86-64, avx512 on ARM64) is valid and hides what is not there.
 const char* const kDisableVariable = "GEMMLAB_DISABLE_ISA";
-constexpr std::array<std::string_view, 4> kHideable = {"avx512", "avx2", "fma", "neon"};
+constexpr std::array<std::string_view, 6> kHideable = {"avx512", "avx2", "fma", "neon", "avx512bf16", "amx"};
 
 std::string valid_entries() {
   std::string out;
@@ -85,6 +93,48 @@ std::string x86_brand() {
 }
 #endif
 
+#if defined(__x86_64__) || defined(_M_X64)
+// CPUID leaf 7, sub-leaf `sub`: {eax, ebx, ecx, edx}, zeros when the CPU has no leaf 7.
+std::array<unsigned, 4> cpuid_leaf7(unsigned sub) {
+  std::array<unsigned, 4> r{};
+  if (__get_cpuid_max(0, nullptr) >= 7) __cpuid_count(7, sub, r[0], r[1], r[2], r[3]);
+  return r;
+}
+
+// XCR0, the register state the OS saves on a context switch (XGETBV with
+// ECX = 0), or 0 when the OS has not enabled XGETBV (CPUID.1:ECX.OSXSAVE).
+// Inline assembly, so that this file needs no -mxsave.
+unsigned long long xcr0() {
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  if (__get_cpuid(1, &eax, &ebx, &ecx, &edx) == 0 || (ecx & (1u << 27)) == 0) return 0;
+  unsigned lo = 0, hi = 0;
+  __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+  return (static_cast<unsigned long long>(hi) << 32) | lo;
+}
+
+// Whether this process may use the AMX tiles, and if not, why. The tile
+// data is 8 KiB of register state, so Linux (5.16 and later) does not give
+// it to every process: a process asks once, with arch_prctl, and the answer
+// holds for all its threads. Without that permission the first tile
+// instruction kills the program with SIGILL even though CPUID and XCR0 say
+// yes; so the permission is part of "the CPU and the OS support it".
+std::string amx_state(const CpuFeatures& f) {
+  if (!f.amx_tile || !f.amx_bf16) return "the CPU has no AMX-TILE and AMX-BF16 (CPUID leaf 7)";
+  constexpr unsigned long long tile_config = 1ull << 17, tile_data = 1ull << 18;
+  if ((xcr0() & (tile_config | tile_data)) != (tile_config | tile_data))
+    return "the OS does not save the tile registers (XCR0 bits 17 and 18 clear)";
+#if defined(__linux__)
+  constexpr int request_permission = 0x1023;  // ARCH_REQ_XCOMP_PERM (asm/prctl.h, Linux 5.16)
+  constexpr int xfeature_tile_data = 18;      // XFEATURE_XTILEDATA
+  if (syscall(SYS_arch_prctl, request_permission, xfeature_tile_data) != 0)
+    return "the OS refused this process the tile registers (arch_prctl ARCH_REQ_XCOMP_PERM failed)";
+  return {};
+#else
+  return "asking the OS for the tile registers is only written for Linux";
+#endif
+}
+#endif
+
 CpuFeatures detect() {
   CpuFeatures f;
 #if defined(__x86_64__) || defined(_M_X64)
@@ -98,6 +148,12 @@ CpuFeatures detect() {
   f.avx512vl = __builtin_cpu_supports("avx512vl");
   f.avx512bw = __builtin_cpu_supports("avx512bw");
   f.avx512dq = __builtin_cpu_supports("avx512dq");
+  const std::array<unsigned, 4> leaf7 = cpuid_leaf7(0), leaf7_1 = cpuid_leaf7(1);
+  // AVX512_BF16 is CPUID.(7,1):EAX bit 5; its zmm state is AVX-512's, which
+  // __builtin_cpu_supports("avx512f") has already checked in XCR0.
+  f.avx512bf16 = f.avx512f && (leaf7_1[0] & (1u << 5)) != 0;
+  f.amx_bf16 = (leaf7[3] & (1u << 22)) != 0;  // CPUID.(7,0):EDX bit 22
+  f.amx_tile = (leaf7[3] & (1u << 24)) != 0;  // CPUID.(7,0):EDX bit 24
   f.brand = x86_brand();
 #elif defined(__aarch64__)
   f.arch = "aarch64";
@@ -108,14 +164,28 @@ CpuFeatures detect() {
   const unsigned cores = std::thread::hardware_concurrency();
   f.logical_cores = cores == 0 ? 1 : static_cast<int>(cores);
 
+  bool amx_hidden = false;
   if (const char* hide = std::getenv(kDisableVariable); hide != nullptr && *hide != '\0') {
     const auto hidden = parse_hidden(hide);  // in the order of kHideable
     f.disabled = hide;
-    if (hidden[0]) f.avx512f = f.avx512vl = f.avx512bw = f.avx512dq = false;
+    if (hidden[0]) f.avx512f = f.avx512vl = f.avx512bw = f.avx512dq = f.avx512bf16 = false;
     if (hidden[1]) f.avx2 = false;
     if (hidden[2]) f.fma = false;
     if (hidden[3]) f.neon = false;
+    if (hidden[4]) f.avx512bf16 = false;
+    amx_hidden = hidden[5];
   }
+  if (amx_hidden) {
+    f.amx_tile = f.amx_bf16 = false;
+    f.amx_why_not = "hidden by GEMMLAB_DISABLE_ISA";  // and never asked of the OS
+  } else {
+#if defined(__x86_64__) || defined(_M_X64)
+    f.amx_why_not = amx_state(f);
+#else
+    f.amx_why_not = "AMX is an x86-64 extension";
+#endif
+  }
+  f.amx_usable = f.amx_why_not.empty();
   return f;
 }
 
@@ -153,6 +223,9 @@ std::string CpuFeatures::summary() const {
   add(avx512vl, "avx512vl");
   add(avx512bw, "avx512bw");
   add(avx512dq, "avx512dq");
+  add(avx512bf16, "avx512bf16");
+  add(amx_tile, "amx_tile");
+  add(amx_bf16, "amx_bf16");
   add(neon, "neon");
   return s.empty() ? "(none)" : s;
 }

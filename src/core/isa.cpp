@@ -17,8 +17,21 @@ bool isa_supported(Isa isa) {
       return cpu.avx512_f_vl_bw_dq();
     case Isa::neon:
       return cpu.neon;
+    case Isa::avx512_bf16:
+      return cpu.avx512_f_vl_bw_dq() && cpu.avx512bf16;
+    case Isa::amx_bf16:
+      return cpu.avx512_f_vl_bw_dq() && cpu.amx_usable;
   }
   return false;
+}
+
+std::string isa_why_not(Isa isa) {
+  if (isa_supported(isa)) return {};
+  const CpuFeatures& cpu = cpu_features();
+  const bool hidden = !cpu.disabled.empty();
+  if (isa == Isa::amx_bf16 && cpu.avx512_f_vl_bw_dq()) return cpu.amx_why_not;
+  return std::string("this CPU lacks ") + std::string(isa_name(isa)) +
+         (hidden ? " (or GEMMLAB_DISABLE_ISA=" + cpu.disabled + " hides it)" : "");
 }
 
 std::string_view isa_name(Isa isa) {
@@ -31,6 +44,10 @@ std::string_view isa_name(Isa isa) {
       return "AVX-512";
     case Isa::neon:
       return "NEON";
+    case Isa::avx512_bf16:
+      return "AVX512-BF16";
+    case Isa::amx_bf16:
+      return "AMX-BF16";
   }
   return "unknown";
 }
@@ -51,6 +68,10 @@ std::string_view isa_peak_probe(Isa isa) {
       return "avx512";
     case Isa::neon:
       return "neon";
+    case Isa::avx512_bf16:
+      return "avx512bf16";
+    case Isa::amx_bf16:
+      return "amx";
   }
   return "scalar";
 }

@@ -3,7 +3,9 @@
 // check the same rules in the same order and run the same code.
 #pragma once
 
+#include <cstdlib>
 #include <string>
+#include <string_view>
 
 #include "gemm/kernels.hpp"
 #include "gemmlab/gemm.hpp"
@@ -17,9 +19,9 @@ struct SgemmCall {
   Transpose trans_a, trans_b;
   int M, N, K;
   float alpha;
-  const float* A;
+  const void* A;  // float for sgemm; bf16 or float for sbgemm (the entry point knows which)
   int lda;
-  const float* B;
+  const void* B;
   int ldb;
   float beta;
   float* C;
@@ -38,6 +40,69 @@ std::string bad_argument_message(BadArgument bad, const SgemmCall& call);
 // Runs a call whose arguments have passed first_bad_argument with the
 // given kernel (which must be runnable), printing the GEMMLAB_VERBOSE line.
 void run_checked(const ResolvedKernel& kernel, const SgemmCall& call);
+
+// Whether GEMMLAB_VERBOSE asks for a line per call (read once).
+[[gnu::always_inline]] inline bool verbose_enabled() {
+  static const bool enabled = [] {
+    const char* v = std::getenv("GEMMLAB_VERBOSE");
+    return v != nullptr && *v != '\0' && std::string_view(v) != "0";
+  }();
+  return enabled;
+}
+
+// The GEMMLAB_VERBOSE line of one call that ran `kernel` on `path`.
+void print_verbose(const SgemmCall& call, const char* kernel, const char* path, int parts, double seconds);
+
+// C := beta * C over an M x N row-major block; beta == 0 writes zeros
+// without reading C, beta == 1 leaves C as it is.
+void scale_c(index M, index N, float beta, float* C, index ldc);
+
+// Why an entry point cannot run kernel k (float entry, bf16 kernel; or not
+// available here).
+std::string cannot_run_message(const char* entry, Kernel k);
+
+// The concrete kernel of the calling thread's last call (last_gemm_call()).
+void record_last_kernel(Kernel k);
+
+inline bool notrans(Transpose t) { return t == Transpose::no_trans; }
+
+// Writes the row-major problem that the call equals into p (a GemmProblem
+// or an SbgemmProblem): M, N and both operands' pointers and strides.
+// Column-major C is the row-major N x M matrix C^T (same memory, same
+// ldc), and C^T = op(B)^T op(A)^T: swap the operands, transpose each (swap
+// its strides).
+// The fields are written one by one, straight into p: building the two
+// operands as small structs and copying them in made the compiler store
+// them in 8-byte halves and reload them as 16-byte vectors, a failed store
+// forward that cost about 10 ns per call (a 4 x 4 x 4 product takes 12).
+template <class Problem>
+[[gnu::always_inline]] inline void describe_operands(const SgemmCall& c, Problem& p) {
+  using Data = decltype(p.A.data);
+  // Whether op(A)'s (op(B)'s) rows lie along memory: row-major and not
+  // transposed, or column-major and transposed.
+  const bool a_rows = (c.layout == Layout::row_major) == notrans(c.trans_a);
+  const bool b_rows = (c.layout == Layout::row_major) == notrans(c.trans_b);
+  const index lda = c.lda, ldb = c.ldb;
+  if (c.layout == Layout::row_major) {
+    p.M = c.M;
+    p.N = c.N;
+    p.A.data = static_cast<Data>(c.A);
+    p.A.row_stride = a_rows ? lda : 1;
+    p.A.col_stride = a_rows ? 1 : lda;
+    p.B.data = static_cast<Data>(c.B);
+    p.B.row_stride = b_rows ? ldb : 1;
+    p.B.col_stride = b_rows ? 1 : ldb;
+  } else {
+    p.M = c.N;
+    p.N = c.M;
+    p.A.data = static_cast<Data>(c.B);
+    p.A.row_stride = b_rows ? 1 : ldb;
+    p.A.col_stride = b_rows ? ldb : 1;
+    p.B.data = static_cast<Data>(c.A);
+    p.B.row_stride = a_rows ? 1 : lda;
+    p.B.col_stride = a_rows ? lda : 1;
+  }
+}
 
 // Whether a Transpose value from outside (a C caller's int) is one of the three.
 inline bool valid(Transpose t) {

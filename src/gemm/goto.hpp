@@ -49,8 +49,10 @@ void goto_sgemm_serial(const MicroKernel& mk, const GemmProblem& p);
 // threads never synchronise until the end. Below min_flops the call runs on
 // the calling thread alone: too short to pay for waking a worker.
 // Returns the number of parts the call was split into (1: not split).
-template <class Serial>
-int split_between_threads(const GemmProblem& p, index row_tile, index col_tile, double min_flops, Serial&& serial);
+// Problem is GemmProblem or SbgemmProblem (sbgemm_problem.hpp): anything
+// with M, N, K and block().
+template <class Problem, class Serial>
+int split_between_threads(const Problem& p, index row_tile, index col_tile, double min_flops, Serial&& serial);
 
 // A float buffer aligned to 64 bytes (a cache line, and one zmm register; 1 MiB
 // and more on 2 MiB pages, see core/memory.hpp), so
@@ -75,8 +77,8 @@ class AlignedBuffer {
 int requested_threads();  // num_threads(), without including the public header here
 
 // The split itself, out of line: only calls large enough to be split get here.
-template <class Serial>
-[[gnu::noinline]] int split_into_parts(const GemmProblem& p, index row_tile, index col_tile, Serial& serial) {
+template <class Problem, class Serial>
+[[gnu::noinline]] int split_into_parts(const Problem& p, index row_tile, index col_tile, Serial& serial) {
   const index M = p.M, N = p.N;
   const index column_tiles = (N - 1) / col_tile + 1, row_tiles = (M - 1) / row_tile + 1;
   const bool split_columns = column_tiles >= row_tiles;
@@ -99,8 +101,8 @@ template <class Serial>
   return parts;
 }
 
-template <class Serial>
-[[gnu::always_inline]] inline int split_between_threads(const GemmProblem& p, index row_tile, index col_tile,
+template <class Problem, class Serial>
+[[gnu::always_inline]] inline int split_between_threads(const Problem& p, index row_tile, index col_tile,
                                                         double min_flops, Serial&& serial) {
   // Small calls first, before the divisions and the call to read the thread
   // setting, inline: the seed RNN's 8 x 5 x 3 product takes ~25 ns in all.

@@ -20,8 +20,10 @@
 #include <string_view>
 
 #include "core/isa.hpp"
+#include "gemm/bf16_microkernel.hpp"
 #include "gemm/microkernel.hpp"
 #include "gemm/problem.hpp"
+#include "gemm/sbgemm_problem.hpp"
 #include "gemmlab/gemm.hpp"
 
 namespace gemmlab::detail {
@@ -48,7 +50,9 @@ struct SmallPath {
   double min_parallel_flops;  // below this, one thread (waking the pool costs more)
 };
 
-enum class ElementType { f32 };  // what A and B hold (bf16 kernels are the next element type)
+// What A and B hold: float (sgemm) or bf16 (sbgemm). Each kernel computes
+// one; the entry points refuse a kernel of the other.
+enum class ElementType { f32, bf16 };
 
 struct KernelDescriptor {
   std::string_view name;         // what kernel_name() returns
@@ -64,6 +68,10 @@ struct KernelDescriptor {
   // An entry is nullptr when its file is not built (SIMD=none).
   const MicroKernel* micro_kernels[2] = {nullptr, nullptr};
   const SmallPath* small = nullptr;
+  // A bf16 kernel has one of these instead: a direct function, or the
+  // bf16 five-loop driver's micro-kernels (the first this CPU runs).
+  Bf16KernelFn bf16_direct = nullptr;
+  const Bf16MicroKernel* bf16_micro_kernels[2] = {nullptr, nullptr};
   Kernel id = Kernel::naive;
   Isa isa = Isa::baseline;  // what the CPU must support
   ElementType element = ElementType::f32;
@@ -73,13 +81,15 @@ struct KernelDescriptor {
   // has no such preference.
   int whole_vector_floats = 1;
   // Whether `simd` may pick this kernel: 0 never; otherwise the available
-  // kernel with the highest preference wins (the widest vectors).
+  // kernel of the call's element type with the highest preference wins (the
+  // widest vectors; for bf16, the tile engine over vdpbf16ps).
   int simd_preference = 0;
   bool threaded = false;  // splits one call between threads (set_num_threads)
 };
 
 // The rows, in the order of the Kernel enum (`simd` has no row: it names
-// the available row with the highest simd_preference).
+// the available row with the highest simd_preference, among the float rows
+// for sgemm and the bf16 rows for sbgemm).
 std::span<const KernelDescriptor> kernel_table();
 // The row of a concrete kernel; throws std::invalid_argument for a value
 // outside the enum.
@@ -90,6 +100,7 @@ const KernelDescriptor& kernel_descriptor(Kernel k);
 struct ResolvedKernel {
   const KernelDescriptor* descriptor = nullptr;
   const MicroKernel* micro = nullptr;
+  const Bf16MicroKernel* bf16_micro = nullptr;
   bool runnable = false;
 };
 // Resolved once per Kernel value (the CPU's answers cannot change while the
@@ -98,9 +109,14 @@ struct ResolvedKernel {
 // the whole array, indexed by the Kernel value.
 const ResolvedKernel& resolved(Kernel k);
 std::span<const ResolvedKernel> resolved_kernels();
+// `simd` for bf16: the best bf16 row this CPU runs (bf16-blocked at worst).
+const ResolvedKernel& resolved_bf16_simd();
+// resolved(k), with `simd` taken as the element type's.
+const ResolvedKernel& resolved(Kernel k, ElementType element);
 
 // Every micro-kernel the table names (whether or not this CPU can run it:
 // check isa_supported(mk->isa)), each once. The tests iterate over it.
 std::span<const MicroKernel* const> micro_kernels();
+std::span<const Bf16MicroKernel* const> bf16_micro_kernels();
 
 }  // namespace gemmlab::detail

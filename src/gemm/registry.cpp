@@ -29,6 +29,14 @@ extern const SmallPath avx512_small;
 #if defined(GEMMLAB_HAVE_NEON)
 extern const MicroKernel neon_8x12;
 #endif
+void sbgemm_naive(const SbgemmProblem& p);
+extern const Bf16MicroKernel bf16_portable_4x16;
+#if defined(GEMMLAB_HAVE_AVX512BF16)
+extern const Bf16MicroKernel avx512bf16_14x32;
+#endif
+#if defined(GEMMLAB_HAVE_AMX)
+extern const Bf16MicroKernel amx_32x32;
+#endif
 
 namespace {
 
@@ -51,6 +59,16 @@ constexpr const SmallPath* avx512_small_if_built = &avx512_small;
 constexpr const MicroKernel* neon_8x12_if_built = nullptr;
 #else
 constexpr const MicroKernel* neon_8x12_if_built = &neon_8x12;
+#endif
+#if !defined(GEMMLAB_HAVE_AVX512BF16)
+constexpr const Bf16MicroKernel* avx512bf16_14x32_if_built = nullptr;
+#else
+constexpr const Bf16MicroKernel* avx512bf16_14x32_if_built = &avx512bf16_14x32;
+#endif
+#if !defined(GEMMLAB_HAVE_AMX)
+constexpr const Bf16MicroKernel* amx_32x32_if_built = nullptr;
+#else
+constexpr const Bf16MicroKernel* amx_32x32_if_built = &amx_32x32;
 #endif
 
 constexpr KernelDescriptor direct_kernel(Kernel id, std::string_view name, std::string_view description, KernelFn fn,
@@ -83,6 +101,35 @@ constexpr KernelDescriptor packed_kernel(Kernel id, std::string_view name, std::
   return d;
 }
 
+constexpr KernelDescriptor bf16_direct_kernel(Kernel id, std::string_view name, std::string_view description,
+                                              Bf16KernelFn fn) {
+  KernelDescriptor d{};
+  d.id = id;
+  d.name = name;
+  d.description = description;
+  d.isa = Isa::baseline;
+  d.element = ElementType::bf16;
+  d.bf16_direct = fn;
+  d.peak_probe = "scalar";
+  return d;
+}
+
+constexpr KernelDescriptor bf16_packed_kernel(Kernel id, std::string_view name, std::string_view description, Isa isa,
+                                              const Bf16MicroKernel* micro, int whole_vector_floats,
+                                              int simd_preference) {
+  KernelDescriptor d{};
+  d.id = id;
+  d.name = name;
+  d.description = description;
+  d.isa = isa;
+  d.element = ElementType::bf16;
+  d.bf16_micro_kernels[0] = micro;
+  d.threaded = true;
+  d.whole_vector_floats = whole_vector_floats;
+  d.simd_preference = simd_preference;
+  return d;
+}
+
 // In the order of the Kernel enum (kernel_descriptor relies on it).
 // The peaks: naive sums one dot product at a time in order, which the
 // compiler cannot vectorise without reordering the sum, so its ceiling is
@@ -104,6 +151,15 @@ constexpr KernelDescriptor table[] = {
                   Isa::avx512, avx512_14x32_if_built, nullptr, 16, 3, avx512_small_if_built),
     packed_kernel(Kernel::simd_neon, "simd-neon", "ARM64 NEON intrinsics, 128-bit registers", Isa::neon,
                   neon_8x12_if_built, nullptr, 1, 1),
+    bf16_direct_kernel(Kernel::bf16_naive, "bf16-naive",
+                       "bf16 textbook triple loop: exact products, float sums in order", sbgemm_naive),
+    bf16_packed_kernel(Kernel::bf16_blocked, "bf16-blocked",
+                       "bf16 cache-blocked, pair-packed portable C++ (no intrinsics)", Isa::baseline,
+                       &bf16_portable_4x16, 1, 0),
+    bf16_packed_kernel(Kernel::bf16_avx512, "bf16-avx512", "AVX512-BF16 vdpbf16ps, k in pairs, 512-bit registers",
+                       Isa::avx512_bf16, avx512bf16_14x32_if_built, 16, 1),
+    bf16_packed_kernel(Kernel::bf16_amx, "bf16-amx", "AMX tdpbf16ps on 16 x 16 tiles, 2 x 2 tiles of C",
+                       Isa::amx_bf16, amx_32x32_if_built, 16, 2),
 };
 
 // The first micro-kernel of the row that this CPU runs, or nullptr.
@@ -113,16 +169,38 @@ const MicroKernel* usable_micro_kernel(const KernelDescriptor& d) {
   return nullptr;
 }
 
+const Bf16MicroKernel* usable_bf16_micro_kernel(const KernelDescriptor& d) {
+  for (const Bf16MicroKernel* mk : d.bf16_micro_kernels)
+    if (mk != nullptr && isa_supported(mk->isa)) return mk;
+  return nullptr;
+}
+
+bool is_direct(const KernelDescriptor& d) { return d.direct != nullptr || d.bf16_direct != nullptr; }
+
 bool compiled(const KernelDescriptor& d) {
-  return d.direct != nullptr || d.micro_kernels[0] != nullptr || d.micro_kernels[1] != nullptr;
+  return is_direct(d) || d.micro_kernels[0] != nullptr || d.micro_kernels[1] != nullptr ||
+         d.bf16_micro_kernels[0] != nullptr || d.bf16_micro_kernels[1] != nullptr;
 }
 
 ResolvedKernel resolve_row(const KernelDescriptor& d) {
   ResolvedKernel r;
   r.descriptor = &d;
-  r.micro = d.direct != nullptr ? nullptr : usable_micro_kernel(d);
-  r.runnable = compiled(d) && isa_supported(d.isa) && (d.direct != nullptr || r.micro != nullptr);
+  r.micro = is_direct(d) ? nullptr : usable_micro_kernel(d);
+  r.bf16_micro = is_direct(d) ? nullptr : usable_bf16_micro_kernel(d);
+  r.runnable = compiled(d) && isa_supported(d.isa) && (is_direct(d) || r.micro != nullptr || r.bf16_micro != nullptr);
   return r;
+}
+
+// The runnable row of `element` with the highest simd_preference, or fallback.
+Kernel best_kernel(std::span<const ResolvedKernel> rows, ElementType element, Kernel fallback) {
+  const KernelDescriptor* best = nullptr;
+  for (const ResolvedKernel& r : rows) {
+    const KernelDescriptor& d = *r.descriptor;
+    if (d.element == element && d.simd_preference > 0 && r.runnable &&
+        (best == nullptr || d.simd_preference > best->simd_preference))
+      best = &d;
+  }
+  return best != nullptr ? best->id : fallback;
 }
 
 constexpr std::size_t kRows = std::size(table);
@@ -142,18 +220,25 @@ const KernelDescriptor& kernel_descriptor(Kernel k) {
 std::span<const ResolvedKernel> resolved_kernels() {
   static const std::array<ResolvedKernel, kRows + 1> all = [] {
     std::array<ResolvedKernel, kRows + 1> out{};
-    const KernelDescriptor* best = nullptr;
-    for (std::size_t i = 0; i < kRows; ++i) {
-      out[i] = resolve_row(table[i]);
-      const int preference = table[i].simd_preference;
-      if (preference > 0 && out[i].runnable && (best == nullptr || preference > best->simd_preference))
-        best = &table[i];
-    }
+    for (std::size_t i = 0; i < kRows; ++i) out[i] = resolve_row(table[i]);
     // `simd` without a SIMD kernel for this CPU runs blocked, which always can.
-    out[kSimdIndex] = out[static_cast<std::size_t>(best != nullptr ? best->id : Kernel::blocked)];
+    const Kernel best = best_kernel(std::span(out).first(kRows), ElementType::f32, Kernel::blocked);
+    out[kSimdIndex] = out[static_cast<std::size_t>(best)];
     return out;
   }();
   return all;
+}
+
+const ResolvedKernel& resolved_bf16_simd() {
+  static const ResolvedKernel& best = [] () -> const ResolvedKernel& {
+    const std::span<const ResolvedKernel> rows = resolved_kernels().first(kRows);
+    return rows[static_cast<std::size_t>(best_kernel(rows, ElementType::bf16, Kernel::bf16_blocked))];
+  }();
+  return best;
+}
+
+const ResolvedKernel& resolved(Kernel k, ElementType element) {
+  return k == Kernel::simd && element == ElementType::bf16 ? resolved_bf16_simd() : resolved(k);
 }
 
 const ResolvedKernel& resolved(Kernel k) {
@@ -170,6 +255,17 @@ std::span<const MicroKernel* const> micro_kernels() {
     for (const KernelDescriptor& d : table)
       for (const MicroKernel* mk : d.micro_kernels)
         if (mk != nullptr && std::find(out.begin(), out.end(), mk) == out.end()) out.push_back(mk);
+    return out;
+  }();
+  return all;
+}
+
+std::span<const Bf16MicroKernel* const> bf16_micro_kernels() {
+  static const std::vector<const Bf16MicroKernel*> all = [] {
+    std::vector<const Bf16MicroKernel*> out;
+    for (const KernelDescriptor& d : table)
+      for (const Bf16MicroKernel* mk : d.bf16_micro_kernels)
+        if (mk != nullptr) out.push_back(mk);
     return out;
   }();
   return all;
@@ -193,11 +289,13 @@ std::string_view kernel_isa(Kernel k) {
 
 Kernel kernel_from_name(std::string_view name) {
   std::string valid;
-  for (Kernel k : all_kernels()) {
-    if (kernel_name(k) == name) return k;
+  for (const detail::KernelDescriptor& d : detail::table) {
+    if (d.name == name) return d.id;
     valid += valid.empty() ? "" : ", ";
-    valid += kernel_name(k);
+    valid += d.name;
   }
+  if (name == "simd") return Kernel::simd;
+  valid += ", simd";
   throw std::invalid_argument("unknown kernel '" + std::string(name) + "' (valid: " + valid + ")");
 }
 
@@ -212,14 +310,18 @@ bool kernel_threaded(Kernel k) { return kernel_descriptor(k).threaded; }
 int kernel_whole_vector_floats(Kernel k) { return kernel_descriptor(k).whole_vector_floats; }
 
 std::string_view kernel_micro_kernel(Kernel k) {
-  const detail::MicroKernel* mk = detail::resolved(k).micro;
-  return mk != nullptr ? mk->name : "";
+  const detail::ResolvedKernel& r = detail::resolved(k);
+  if (r.micro != nullptr) return r.micro->name;
+  return r.bf16_micro != nullptr ? r.bf16_micro->name : "";
 }
 
 std::string_view kernel_peak_probe(Kernel k) {
   const detail::ResolvedKernel& r = detail::resolved(k);
   if (!r.descriptor->peak_probe.empty()) return r.descriptor->peak_probe;
-  return detail::isa_peak_probe(r.micro != nullptr ? r.micro->isa : r.descriptor->isa);
+  const detail::Isa isa = r.micro != nullptr        ? r.micro->isa
+                          : r.bf16_micro != nullptr ? r.bf16_micro->isa
+                                                    : r.descriptor->isa;
+  return detail::isa_peak_probe(isa);
 }
 
 std::string kernel_status(Kernel k) {
@@ -231,28 +333,63 @@ std::string kernel_status(Kernel k) {
   }
   if (!detail::compiled(d))
     return "no: not compiled into this binary (needs " + std::string(detail::isa_name(d.isa)) + " target)";
-  if (!r.runnable) return "no: this CPU lacks " + std::string(detail::isa_name(d.isa));
+  if (!r.runnable) return "no: " + detail::isa_why_not(d.isa);
   if (r.micro != nullptr && d.micro_kernels[1] != nullptr)
     return std::string("yes: micro-kernel ").append(r.micro->name);
   return "yes";
 }
 
-std::span<const Kernel> all_kernels() {
-  static const auto ids = [] {
-    std::array<Kernel, std::size(detail::table) + 1> out{};
-    std::transform(std::begin(detail::table), std::end(detail::table), out.begin(),
-                   [](const detail::KernelDescriptor& e) { return e.id; });
-    out.back() = Kernel::simd;
-    return out;
-  }();
-  return ids;
+std::string simd_status(Precision p) {
+  if (p == Precision::f32) return kernel_status(Kernel::simd);
+  const detail::KernelDescriptor& d = *detail::resolved_bf16_simd().descriptor;
+  if (d.simd_preference == 0) return "yes: no bf16 instructions on this CPU, falls back to " + std::string(d.name);
+  return "yes: runs " + std::string(d.name);
 }
 
-std::vector<Kernel> available_kernels() {
+namespace {
+
+Precision precision_of(const detail::KernelDescriptor& d) {
+  return d.element == detail::ElementType::bf16 ? Precision::bf16 : Precision::f32;
+}
+
+// The rows of one precision, in table order, then `simd`.
+std::vector<Kernel> kernels_of(Precision p) {
   std::vector<Kernel> out;
-  for (Kernel k : all_kernels())
+  for (const detail::KernelDescriptor& d : detail::table)
+    if (precision_of(d) == p) out.push_back(d.id);
+  out.push_back(Kernel::simd);
+  return out;
+}
+
+}  // namespace
+
+std::span<const Kernel> all_kernels() { return all_kernels(Precision::f32); }
+
+std::span<const Kernel> all_kernels(Precision p) {
+  static const std::vector<Kernel> f32 = kernels_of(Precision::f32), bf16 = kernels_of(Precision::bf16);
+  return p == Precision::bf16 ? bf16 : f32;
+}
+
+std::vector<Kernel> available_kernels(Precision p) {
+  std::vector<Kernel> out;
+  for (Kernel k : all_kernels(p))
     if (kernel_available(k)) out.push_back(k);
   return out;
+}
+
+bool kernel_computes(Kernel k, Precision p) { return k == Kernel::simd || precision_of(kernel_descriptor(k)) == p; }
+
+Kernel resolve_kernel(Kernel k, Precision p) {
+  return detail::resolved(k, p == Precision::bf16 ? detail::ElementType::bf16 : detail::ElementType::f32)
+      .descriptor->id;
+}
+
+std::string_view precision_name(Precision p) { return p == Precision::bf16 ? "bf16" : "f32"; }
+
+Precision precision_from_name(std::string_view name) {
+  if (name == "f32" || name == "fp32") return Precision::f32;
+  if (name == "bf16") return Precision::bf16;
+  throw std::invalid_argument("unknown precision '" + std::string(name) + "' (valid: f32, bf16)");
 }
 
 }  // namespace gemmlab

@@ -33,8 +33,6 @@ namespace {
 
 thread_local Kernel last_kernel = Kernel::naive;
 
-bool notrans(Transpose t) { return t == Transpose::no_trans; }
-
 // Rows of op(A) as stored in memory... in the reference BLAS's words: the
 // number of rows of A as it lies (column-major), i.e. the minimum lda there.
 index stored_rows_a(const SgemmCall& c) { return notrans(c.trans_a) ? c.M : c.K; }
@@ -57,36 +55,6 @@ std::string text(int v) { return std::to_string(v); }
 const char* layout_name(Layout l) { return l == Layout::col_major ? "col-major" : "row-major"; }
 const char* trans_letter(Transpose t) { return t == Transpose::trans ? "T" : t == Transpose::conj_trans ? "C" : "N"; }
 
-// C := beta * C over an M x N row-major block; beta == 0 writes zeros
-// without reading C, beta == 1 leaves C as it is.
-void scale_c(index M, index N, float beta, float* C, index ldc) {
-  if (beta == 1.0f) return;
-  for (index i = 0; i < M; ++i) {
-    float* c = C + i * ldc;
-    for (index j = 0; j < N; ++j) c[j] = beta == 0.0f ? 0.0f : beta * c[j];
-  }
-}
-
-[[gnu::always_inline]] inline bool verbose_enabled() {
-  static const bool enabled = [] {
-    const char* v = std::getenv("GEMMLAB_VERBOSE");
-    return v != nullptr && *v != '\0' && std::string(v) != "0";
-  }();
-  return enabled;
-}
-
-void print_verbose(const SgemmCall& c, const char* kernel, const char* path, int parts, double seconds) {
-  const double flops = 2.0 * c.M * c.N * c.K;
-  const double gflops = seconds > 0 && c.K > 0 && c.alpha != 0.0f ? flops / seconds * 1e-9 : 0.0;
-  // One fprintf per call: a line is written whole even when threads print at once.
-  std::fprintf(stderr,
-               "gemmlab: %s %s trans_a=%s trans_b=%s M=%d N=%d K=%d lda=%d ldb=%d ldc=%d alpha=%g beta=%g "
-               "kernel=%s/%s threads=%d time_us=%.2f gflops=%.2f\n",
-               c.entry, layout_name(c.layout), trans_letter(c.trans_a), trans_letter(c.trans_b), c.M, c.N, c.K, c.lda,
-               c.ldb, c.ldc, static_cast<double>(c.alpha), static_cast<double>(c.beta), kernel, path, parts,
-               seconds * 1e6, gflops);
-}
-
 // Runs a resolved kernel on a checked problem, recording the path. (Here,
 // beside its only caller, so that the compiler can inline it: every
 // function call on the way to the kernel shows in a 4 x 4 x 4 product.)
@@ -108,51 +76,20 @@ void print_verbose(const SgemmCall& c, const char* kernel, const char* path, int
   record.parts = goto_sgemm(*r.micro, p);
 }
 
-// The row-major problem that the call equals, and runs it.
-//
-// The fields are written one by one, straight into p: building the two
-// Operands as small structs and copying them in made the compiler store
-// them in 8-byte halves and reload them as 16-byte vectors, a failed store
-// forward that cost about 10 ns per call (a 4 x 4 x 4 product takes 12).
+// The row-major problem that the call equals (describe_operands), and runs it.
 [[gnu::always_inline]] inline void run_problem(const ResolvedKernel& kernel, const SgemmCall& c) {
   CallRecord& record = call_record();
   record.path = "none";  // until a kernel says otherwise: nothing to multiply
   record.parts = 1;
   last_kernel = kernel.descriptor->id;
   if (c.M == 0 || c.N == 0) return;
-  // Whether op(A)'s (op(B)'s) rows lie along memory: row-major and not
-  // transposed, or column-major and transposed.
-  const bool a_rows = (c.layout == Layout::row_major) == notrans(c.trans_a);
-  const bool b_rows = (c.layout == Layout::row_major) == notrans(c.trans_b);
-  const index lda = c.lda, ldb = c.ldb;
   GemmProblem p;
+  describe_operands(c, p);
   p.K = c.K;
   p.alpha = c.alpha;
   p.beta = c.beta;
   p.C = c.C;
   p.ldc = c.ldc;
-  if (c.layout == Layout::row_major) {
-    p.M = c.M;
-    p.N = c.N;
-    p.A.data = c.A;
-    p.A.row_stride = a_rows ? lda : 1;
-    p.A.col_stride = a_rows ? 1 : lda;
-    p.B.data = c.B;
-    p.B.row_stride = b_rows ? ldb : 1;
-    p.B.col_stride = b_rows ? 1 : ldb;
-  } else {
-    // Column-major C is the row-major N x M matrix C^T (same memory, same
-    // ldc), and C^T = op(B)^T op(A)^T: swap the operands, transpose each
-    // (swap its strides).
-    p.M = c.N;
-    p.N = c.M;
-    p.A.data = c.B;
-    p.A.row_stride = b_rows ? 1 : ldb;
-    p.A.col_stride = b_rows ? ldb : 1;
-    p.B.data = c.A;
-    p.B.row_stride = a_rows ? 1 : lda;
-    p.B.col_stride = a_rows ? lda : 1;
-  }
   if (c.K == 0 || c.alpha == 0.0f) {  // nothing to multiply: C := beta * C, A and B unread
     record.path = "scale";
     scale_c(p.M, p.N, p.beta, p.C, p.ldc);
@@ -171,6 +108,35 @@ void print_verbose(const SgemmCall& c, const char* kernel, const char* path, int
 }
 
 }  // namespace
+
+void scale_c(index M, index N, float beta, float* C, index ldc) {
+  if (beta == 1.0f) return;
+  for (index i = 0; i < M; ++i) {
+    float* c = C + i * ldc;
+    for (index j = 0; j < N; ++j) c[j] = beta == 0.0f ? 0.0f : beta * c[j];
+  }
+}
+
+void print_verbose(const SgemmCall& c, const char* kernel, const char* path, int parts, double seconds) {
+  const double flops = 2.0 * c.M * c.N * c.K;
+  const double gflops = seconds > 0 && c.K > 0 && c.alpha != 0.0f ? flops / seconds * 1e-9 : 0.0;
+  // One fprintf per call: a line is written whole even when threads print at once.
+  std::fprintf(stderr,
+               "gemmlab: %s %s trans_a=%s trans_b=%s M=%d N=%d K=%d lda=%d ldb=%d ldc=%d alpha=%g beta=%g "
+               "kernel=%s/%s threads=%d time_us=%.2f gflops=%.2f\n",
+               c.entry, layout_name(c.layout), trans_letter(c.trans_a), trans_letter(c.trans_b), c.M, c.N, c.K, c.lda,
+               c.ldb, c.ldc, static_cast<double>(c.alpha), static_cast<double>(c.beta), kernel, path, parts,
+               seconds * 1e6, gflops);
+}
+
+void record_last_kernel(Kernel k) { last_kernel = k; }
+
+std::string cannot_run_message(const char* entry, Kernel k) {
+  const std::string head = std::string(entry) + ": kernel '" + std::string(kernel_name(k)) + "' ";
+  if (kernel_descriptor(k).element != ElementType::f32)
+    return head + "multiplies bf16 (sbgemm, gemmlab/sbgemm.hpp); " + entry + " needs a float kernel";
+  return head + "is not available here: " + kernel_status(k);
+}
 
 namespace {
 
@@ -262,9 +228,8 @@ namespace {
   static const std::span<const detail::ResolvedKernel> table = detail::resolved_kernels();
   const auto i = static_cast<std::size_t>(k);
   const detail::ResolvedKernel& kernel = i < table.size() ? table[i] : detail::resolved(k);  // (throws)
-  if (!kernel.runnable)
-    throw std::invalid_argument(std::string(call.entry) + ": kernel '" + std::string(kernel_name(k)) +
-                                "' is not available here: " + kernel_status(k));
+  if (!kernel.runnable || kernel.descriptor->element != detail::ElementType::f32) [[unlikely]]
+    throw std::invalid_argument(detail::cannot_run_message(call.entry, k));
   if (!detail::verbose_enabled())
     detail::run_problem(kernel, call);
   else

@@ -1,0 +1,49 @@
+// gemmlab/sbgemm.hpp — bf16 matrix multiplication with float sums.
+//
+//   C := alpha * op(A) * op(B) + beta * C,   A and B bf16, C float
+//
+// Every argument means what it means for sgemm (gemmlab/gemm.hpp): both
+// layouts, every transpose, the same leading-dimension rules, the same
+// checks in the same order (std::invalid_argument naming the argument; C
+// untouched), M, N, K = 0 and alpha = 0 never reading A and B, beta = 0
+// never reading C, GEMMLAB_NUM_THREADS and GEMMLAB_VERBOSE. Leading
+// dimensions count elements (bf16 or float, as the inputs are stored).
+//
+// Two forms of input:
+//   * A and B stored as bf16;
+//   * A and B stored as float, each element rounded to the nearest bf16
+//     (gemmlab::to_bf16) as the kernel reads it: no rounded copy is made,
+//     the packed kernels round while they pack. The result is exactly that
+//     of the bf16 form on the rounded inputs.
+//
+// The kernel must be a bf16 one (bf16-naive, bf16-blocked, bf16-avx512,
+// bf16-amx) or `simd`, which runs the best this CPU and OS allow; a float
+// kernel is refused (std::invalid_argument naming it).
+//
+// Numerics (docs/bf16-amx.md): products of two bf16 are exact in float and
+// only the float sums round, so against the exact product of the bf16
+// inputs Ā, B̄ (the rounded ones, for float inputs)
+//     |C_hat - C| <= gamma_{K+2} * (|alpha| |Ā| |B̄| + |beta| |C|),   u = 2^-24,
+// and against the float inputs A, B the rounding of each to bf16 (relative
+// error at most 2^-8) adds up to (2 * 2^-8 + 2^-16) |alpha| |A| |B|,
+// whatever K is. (Products or sums below 2^-126, where the bf16 instructions
+// flush to zero, are outside both.)
+#pragma once
+
+#include "gemmlab/bf16.hpp"
+#include "gemmlab/gemm.hpp"
+
+namespace gemmlab {
+
+void sbgemm(Kernel k, Layout layout, Transpose trans_a, Transpose trans_b, int M, int N, int K, float alpha,
+            const bf16* A, int lda, const bf16* B, int ldb, float beta, float* C, int ldc);
+void sbgemm(Kernel k, Layout layout, Transpose trans_a, Transpose trans_b, int M, int N, int K, float alpha,
+            const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc);
+
+// The short forms: row-major, neither operand transposed.
+void sbgemm(Kernel k, int M, int N, int K, float alpha, const bf16* A, int lda, const bf16* B, int ldb, float beta,
+            float* C, int ldc);
+void sbgemm(Kernel k, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta,
+            float* C, int ldc);
+
+}  // namespace gemmlab

@@ -1,0 +1,170 @@
+// The AMX micro-kernel: a 32 x 32 tile of C held in four 16 x 16 float tile
+// registers, fed by tdpbf16ps (bf16_microkernel.hpp has the contract).
+//
+// AMX in four facts (Intel's Architecture Instruction Set Extensions
+// Programming Reference, chapter 3, and the Optimization Reference Manual's
+// AMX chapter):
+//   * eight tile registers tmm0..tmm7, each up to 16 rows of 64 bytes (1 KiB);
+//     their shapes are set by a 64-byte tile configuration (ldtilecfg);
+//   * tileloadd / tilestored move a tile from / to memory, row by row, with
+//     any stride between rows;
+//   * tdpbf16ps C, A, B: C (16 x 16 float) += A (16 x 32 bf16) * B, where B's
+//     16 rows each hold 16 columns of k PAIRS: B row q, column j holds
+//     (B[2q][j], B[2q+1][j]). For each element of C:
+//         C[i][j] += sum over q of A[i][2q] * B'[q][2j] + A[i][2q+1] * B'[q][2j+1]
+//     16 x 16 x 32 multiply-adds, 16384 flops, in one instruction;
+//   * like vdpbf16ps it ignores MXCSR: round to nearest even, bf16 subnormal
+//     inputs as zero, subnormal results flushed to zero.
+//
+// The register blocking: 2 x 2 C tiles (tmm0-3) = 32 x 32 floats, fed by two
+// A tiles (tmm4-5: rows 0-15 and 16-31, 32 k values each) and two B tiles
+// (tmm6-7: columns 0-15 and 16-31, 16 k pairs each). Each A tile is used
+// twice and each B tile twice, so four loads feed four multiplies; with one
+// C tile (1 x 1) every multiply would need two fresh loads, and a tile
+// multiply is bound by its loads (docs/08-bf16-amx.md).
+//
+// The panels (bf16_microkernel.hpp): A in groups of 32 (a 32-row k block
+// of the panel is two 16 x 64-byte tiles, rows 64 bytes apart), B in pairs
+// (a 16-pair k block is two tiles side by side, rows 128 bytes apart), both
+// of depth D a multiple of 32 (zero padded).
+//
+// Tile configuration: loaded once per thread, on its first call
+// (prepare_thread, which the driver calls), and released when the thread
+// exits. It assumes nothing else in the thread changes the configuration
+// (a program that also runs another AMX library on the same thread would
+// need to reload it).
+//
+// This file is compiled on every x86-64 build (-mamx-tile -mamx-bf16) and
+// its code runs only when isa_supported(Isa::amx_bf16): CPUID, XCR0 and the
+// OS's permission (core/cpu.cpp).
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#include "gemm/bf16_microkernel.hpp"
+#include "gemm/bf16_pack.hpp"
+
+namespace gemmlab::detail {
+namespace {
+
+constexpr int MR = 32;
+constexpr int NR = 32;
+
+// The 64-byte operand of ldtilecfg (palette 1).
+struct alignas(64) TileConfig {
+  std::uint8_t palette = 0;
+  std::uint8_t start_row = 0;
+  std::uint8_t reserved[14] = {};
+  std::uint16_t bytes_per_row[16] = {};
+  std::uint8_t rows[16] = {};
+};
+static_assert(sizeof(TileConfig) == 64);
+
+// Whether this thread has loaded the configuration; releasing the tiles at
+// thread exit returns their state to the OS's init state (no 8 KiB to save
+// on every context switch of a thread that no longer uses them).
+struct ThreadTiles {
+  bool configured = false;
+  ThreadTiles() = default;
+  ThreadTiles(const ThreadTiles&) = delete;
+  ThreadTiles& operator=(const ThreadTiles&) = delete;
+  ~ThreadTiles() {
+    if (configured) _tile_release();
+  }
+};
+thread_local ThreadTiles thread_tiles;
+
+void prepare_amx_thread() {
+  if (thread_tiles.configured) return;
+  TileConfig config;
+  config.palette = 1;
+  for (int t = 0; t < 8; ++t) {  // every tile 16 rows of 64 bytes: C 16 x 16 float, A 16 x 32 bf16, B 16 x 32 bf16
+    config.rows[t] = 16;
+    config.bytes_per_row[t] = 64;
+  }
+  _tile_loadconfig(&config);
+  thread_tiles.configured = true;
+}
+
+__mmask16 low_mask(int n) { return n >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << n) - 1u); }
+__mmask16 high_mask(int n) {
+  return n >= 32 ? __mmask16(0xFFFF) : n <= 16 ? __mmask16(0) : __mmask16((1u << (n - 16)) - 1u);
+}
+
+void microkernel_amx_32x32(int depth, float alpha, const bf16* a, const bf16* b, float beta, float* c, int ldc, int m,
+                           int n) {
+  // A whole tile with alpha = 1 and beta 0 or 1 (every KC block after the
+  // first, in the common call) goes straight between C and the tiles; any
+  // other goes through a float buffer and the alpha / beta update below.
+  const bool straight = m == MR && n == NR && alpha == 1.0f && (beta == 0.0f || beta == 1.0f);
+  const std::size_t c_row_bytes = static_cast<std::size_t>(ldc) * sizeof(float);
+  float* c_low = c + static_cast<index>(16) * ldc;  // rows 16..31
+  if (straight && beta == 1.0f) {
+    _tile_loadd(0, c, c_row_bytes);
+    _tile_loadd(1, c + 16, c_row_bytes);
+    _tile_loadd(2, c_low, c_row_bytes);
+    _tile_loadd(3, c_low + 16, c_row_bytes);
+  } else {
+    _tile_zero(0);
+    _tile_zero(1);
+    _tile_zero(2);
+    _tile_zero(3);
+  }
+  constexpr std::size_t a_row_bytes = 32 * sizeof(bf16);       // one row of an A tile: 32 k values
+  constexpr std::size_t b_row_bytes = 2 * NR * sizeof(bf16);   // one pair row of the B panel: 32 columns x 2
+  for (int k0 = 0; k0 < depth; k0 += 32) {
+    const bf16* a_block = a + static_cast<index>(k0) * MR;  // 32 rows x 32 k values
+    const bf16* b_block = b + static_cast<index>(k0) * NR;  // 16 pair rows x 32 columns x 2
+    _tile_loadd(4, a_block, a_row_bytes);
+    _tile_loadd(5, a_block + 16 * 32, a_row_bytes);
+    _tile_loadd(6, b_block, b_row_bytes);
+    _tile_loadd(7, b_block + 32, b_row_bytes);
+    _tile_dpbf16ps(0, 4, 6);
+    _tile_dpbf16ps(1, 4, 7);
+    _tile_dpbf16ps(2, 5, 6);
+    _tile_dpbf16ps(3, 5, 7);
+  }
+  if (straight) {
+    _tile_stored(0, c, c_row_bytes);
+    _tile_stored(1, c + 16, c_row_bytes);
+    _tile_stored(2, c_low, c_row_bytes);
+    _tile_stored(3, c_low + 16, c_row_bytes);
+    return;
+  }
+  alignas(64) float tile[MR][NR];
+  constexpr std::size_t tile_row_bytes = NR * sizeof(float);
+  _tile_stored(0, &tile[0][0], tile_row_bytes);
+  _tile_stored(1, &tile[0][16], tile_row_bytes);
+  _tile_stored(2, &tile[16][0], tile_row_bytes);
+  _tile_stored(3, &tile[16][16], tile_row_bytes);
+  const __mmask16 k0 = low_mask(n), k1 = high_mask(n);
+  const __m512 va = _mm512_set1_ps(alpha);
+  for (int i = 0; i < m; ++i) {
+    float* row = c + static_cast<index>(i) * ldc;
+    const __m512 t0 = _mm512_mul_ps(va, _mm512_load_ps(&tile[i][0]));
+    const __m512 t1 = _mm512_mul_ps(va, _mm512_load_ps(&tile[i][16]));
+    if (beta == 0.0f) {  // never read C
+      _mm512_mask_storeu_ps(row, k0, t0);
+      _mm512_mask_storeu_ps(row + 16, k1, t1);
+    } else {
+      const __m512 vb = _mm512_set1_ps(beta);
+      _mm512_mask_storeu_ps(row, k0, _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(k0, row), t0));
+      _mm512_mask_storeu_ps(row + 16, k1, _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(k1, row + 16), t1));
+    }
+  }
+}
+
+}  // namespace
+
+// Blocks, in bf16 elements. KC = 512 (16 tile steps per call): A panel
+// 32 x 512 x 2 = 32 KiB and B panel 32 KiB, streamed from L2 into the tile
+// loads; MC = 128: A block 128 x 512 x 2 = 128 KiB of the 2 MiB L2;
+// NC = 2048: B block 512 x 2048 x 2 = 2 MiB, in L3. These follow the float
+// kernel's reasoning; they have not been tuned on an AMX machine.
+extern const Bf16MicroKernel amx_32x32{
+    "amx_32x32", Isa::amx_bf16, MR, NR, 32, 2, 32, {128, 512, 2048}, microkernel_amx_32x32,
+    pack_bf16_rows32_avx512_32, pack_bf16_pairs_avx512_32, prepare_amx_thread,
+};
+
+}  // namespace gemmlab::detail
