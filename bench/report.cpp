@@ -141,8 +141,10 @@ void print_rnn_table(std::FILE* out, const std::vector<RnnRow>& rows) {
       t.append(fixed(r.timing.max_seconds * scale, decimals)).append("]");
       g = gflops_text(r.gflops);
     }
-    std::fprintf(out, "  %-14s %7d  %-20s %-14s %-34s %9s\n", r.name.c_str(), r.threads, c.c_str(), r.path.c_str(),
-                 t.c_str(), g.c_str());
+    std::string vs_f32;  // bf16 rows: how far from the float RNN
+    if (r.check_passed && r.max_diff_vs_f32 >= 0) vs_f32 = "  max |h - h_f32| " + fixed(r.max_diff_vs_f32, 5);
+    std::fprintf(out, "  %-14s %7d  %-20s %-14s %-34s %9s%s\n", r.name.c_str(), r.threads, c.c_str(), r.path.c_str(),
+                 t.c_str(), g.c_str(), vs_f32.c_str());
   }
   double cpu = 0, wall = 0;  // the 1-thread rows' CPU share, as under the GEMM tables
   for (const RnnRow& r : rows)
@@ -187,13 +189,14 @@ void write_csv_files(const std::string& dir, const RunInfo& info, const PeakTabl
     const auto path = folder / "rnn.csv";
     std::ofstream f = open_for_writing(path);
     f << "kernel,threads,batch,inputs,neurons,steps,ns_per_forward,ns_min,ns_max,gflops,timed_code,reps,samples,"
-         "max_error_over_bound,cpu_per_wall\n";
+         "max_error_over_bound,cpu_per_wall,max_diff_vs_f32\n";
     for (const RnnRow& r : rnn_rows) {
       if (r.skipped || !r.check_passed) continue;
       f << r.name << ',' << r.threads << ',' << r.batch << ',' << r.inputs << ',' << r.neurons << ',' << r.steps << ','
         << fixed(r.timing.median_seconds * 1e9, 1) << ',' << fixed(r.timing.min_seconds * 1e9, 1) << ','
         << fixed(r.timing.max_seconds * 1e9, 1) << ',' << fixed(r.gflops, 3) << ',' << r.path << ',' << r.timing.reps
-        << ',' << r.timing.samples << ',' << fixed(r.worst_error_ratio, 4) << '\n';
+        << ',' << r.timing.samples << ',' << fixed(r.worst_error_ratio, 4) << ',' << fixed(r.timing.cpu_per_wall, 3)
+        << ',' << (r.max_diff_vs_f32 >= 0 ? fixed(r.max_diff_vs_f32, 6) : std::string()) << '\n';
     }
     finish_file(f, path);
   }

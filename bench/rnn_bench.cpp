@@ -2,11 +2,13 @@
 // against a double-precision step from the same previous state.
 #include "rnn_bench.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <iterator>
 #include <limits>
 
 #include "gemm_bench.hpp"
+#include "gemmlab/bf16.hpp"
 #include "gemmlab/numerics.hpp"
 #include "gemmlab/random.hpp"
 #include "gemmlab/rnn.hpp"
@@ -96,15 +98,36 @@ ConstMatrixView step_rows(ConstMatrixView all, int step, int batch) {
   return all.block(step * batch, 0, batch, all.cols());
 }
 
-// Checks steps 0, 1 and the last of `outputs` ((steps*batch) x hidden).
-void check_outputs(const RnnProblem& p, ConstMatrixView outputs, RnnRow& row) {
+// A copy of m with every element rounded to bf16 (and back to float, exactly).
+Matrix rounded_to_bf16(ConstMatrixView m) {
+  Matrix out(m.rows(), m.cols());
+  for (int i = 0; i < m.rows(); ++i)
+    for (int j = 0; j < m.cols(); ++j) out(i, j) = to_float(to_bf16(m(i, j)));
+  return out;
+}
+
+// Checks steps 0, 1 and the last of `outputs` ((steps*batch) x hidden). A
+// bf16 run's GEMMs multiply X, Wx, Yprev and Wy rounded to bf16, products
+// exact and sums in float: so check_step on the rounded operands, with the
+// same float bound, checks it step by step.
+void check_outputs(const RnnProblem& p, ConstMatrixView outputs, RnnRow& row, bool bf16_inputs) {
   row.check_passed = true;
+  const auto used = [&](ConstMatrixView m) {
+    if (bf16_inputs) return rounded_to_bf16(m);
+    Matrix out(m.rows(), m.cols());
+    copy(m, out);
+    return out;
+  };
+  const Matrix Wx = used(p.Wx), Wy = used(p.Wy);
   for (int t : {0, 1, p.steps - 1}) {
     if (t >= p.steps) continue;
-    check_step(step_rows(p.x_all, t, p.batch), p.Wx, t == 0 ? ConstMatrixView() : step_rows(outputs, t - 1, p.batch),
-               p.Wy, p.b, step_rows(outputs, t, p.batch), t, row);
+    const Matrix X = used(step_rows(p.x_all, t, p.batch));
+    const Matrix Yprev = t == 0 ? Matrix() : used(step_rows(outputs, t - 1, p.batch));
+    check_step(X, Wx, Yprev, Wy, p.b, step_rows(outputs, t, p.batch), t, row);
   }
 }
+
+bool is_bf16(Kernel k) { return k != Kernel::simd && kernel_computes(k, Precision::bf16); }
 
 void describe(RnnRow& row, const RnnProblem& p, const char* path) {
   row.batch = p.batch;
@@ -118,10 +141,22 @@ void describe(RnnRow& row, const RnnProblem& p, const char* path) {
 // The fast path: RnnForward, built once, run() timed (it allocates nothing).
 void time_rnn_forward(RnnRow& row, const RnnProblem& p, const Options& options) {
   describe(row, p, "RnnForward");
-  RnnForward forward(row.kernel, weights_from_gemmlab(p.Wx, p.Wy, p.b), Activation::tanh, p.batch, p.steps);
+  const bool bf16 = is_bf16(row.kernel);
+  const RnnWeights weights = weights_from_gemmlab(p.Wx, p.Wy, p.b);
+  RnnForward forward(row.kernel, weights, Activation::tanh, p.batch, p.steps,
+                     bf16 ? Precision::bf16 : Precision::f32);
   forward.run(p.x_all);
-  check_outputs(p, forward.outputs(), row);
+  check_outputs(p, forward.outputs(), row, bf16);
   if (!row.check_passed) return;
+  if (bf16) {
+    RnnForward reference(Kernel::simd, weights, Activation::tanh, p.batch, p.steps);
+    reference.run(p.x_all);
+    row.max_diff_vs_f32 = 0;
+    const ConstMatrixView a = forward.outputs(), b = reference.outputs();
+    for (int i = 0; i < a.rows(); ++i)
+      for (int j = 0; j < a.cols(); ++j)
+        row.max_diff_vs_f32 = std::max(row.max_diff_vs_f32, std::fabs(double(a(i, j)) - double(b(i, j))));
+  }
   row.timing = measure([&] { forward.run(p.x_all); }, options.measure);
 }
 
@@ -135,7 +170,7 @@ void time_seed_forward(RnnRow& row, const Options& options) {
   Matrix outputs(2 * p.batch, p.hidden);
   copy(out.Y0, outputs.block(0, 0, p.batch, p.hidden));
   copy(out.Y1, outputs.block(p.batch, 0, p.batch, p.hidden));
-  check_outputs(p, outputs, row);
+  check_outputs(p, outputs, row, false);
   if (!row.check_passed) return;
   float sink = 0;  // keeps the result alive
   row.timing = measure(
@@ -160,7 +195,7 @@ void time_cell_loop(RnnRow& row, const RnnProblem& p, const Options& options) {
   };
   outputs.fill(std::numeric_limits<float>::quiet_NaN());
   forward();
-  check_outputs(p, outputs, row);
+  check_outputs(p, outputs, row, false);
   if (!row.check_passed) return;
   row.timing = measure(forward, options.measure);
 }
@@ -194,9 +229,12 @@ std::vector<RnnRow> run_rnn_bench(const Options& options, Progress& progress) {
         if (!kernel_is_threaded(kernel) && threads > 1) {
           row.skipped = true;
           row.skip_reason = "single-threaded kernel";
-        } else if (kernel_computes(kernel, Precision::bf16) && kernel != Kernel::simd) {
+        } else if (is_bf16(kernel) && (c == RnnCase::seed_readable || c == RnnCase::large_cells)) {
           row.skipped = true;
-          row.skip_reason = "bf16 kernel: the RNN bench times float RNNs";
+          row.skip_reason = "bf16 kernel: RnnForward only (the readable paths are float)";
+        } else if (kernel == Kernel::bf16_naive && c == RnnCase::large_fast) {
+          row.skipped = true;
+          row.skip_reason = "bf16-naive: too slow for the large RNN";
         } else if (kernel == Kernel::naive && c == RnnCase::large_cells) {
           row.skipped = true;  // the same naive GEMMs as RnnForward, a second slow run for nothing
           row.skip_reason = "naive: timed once, with RnnForward";

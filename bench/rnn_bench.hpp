@@ -9,6 +9,9 @@
 //   2 * B * H * (T * I + (T - 1) * H)
 // (the state before step 0 is zero, so step 0 has no recurrent product);
 // bias and tanh are not counted, though their time is.
+// A bf16 kernel runs RnnForward with Precision::bf16 (the two RnnForward
+// cases only) and is checked step by step against the exact step of its
+// bf16-rounded inputs, with its distance from the float RNN beside it.
 #pragma once
 
 #include <string>
@@ -33,6 +36,10 @@ struct RnnRow {
   Timing timing;     // per forward pass
   double flops = 0;  // GEMM flops of one forward pass
   double gflops = 0;
+  // bf16 kernels (RnnForward with Precision::bf16): the largest |h - h_f32|
+  // over every step against the float RnnForward (simd) of the same inputs;
+  // -1 for float rows.
+  double max_diff_vs_f32 = -1;
 };
 
 std::vector<RnnRow> run_rnn_bench(const Options& options, Progress& progress);

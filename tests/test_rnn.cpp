@@ -9,6 +9,7 @@
 #include <string>
 #include <thread>
 
+#include "gemmlab/bf16.hpp"
 #include "gemmlab/numerics.hpp"
 #include "gemmlab/rnn.hpp"
 #include "test_util.hpp"
@@ -247,39 +248,60 @@ ForwardData make_data(const ForwardCase& c, std::uint64_t seed) {
 // through |Wy|, and the activation's error (tanh: tanh_max_abs_error; relu is
 // exact). Both activations are 1-Lipschitz. `got` is the float result: its
 // h_{t-1} is what the float code multiplied, so it enters the GEMM bound.
+//
+// bf16 (RnnForward with Precision::bf16): the GEMMs multiply x_t, h_{t-1},
+// Wx and Wy rounded to bf16, each with relative error at most v = 2^-8.
+// Against the exact RNN of the float inputs, one pre-activation then errs by
+//   * the float sums' bound over the ROUNDED operands (exact products);
+//   * the rounding of the inputs: for a product x w, |x̄ w̄ - x w| <=
+//     (2v + v^2)|x w| (gemmlab/numerics.hpp), over Σ|x||Wx| and over
+//     Σ|h_{t-1}||Wy| with the kernel's own h_{t-1};
+//   * the error carried in: the kernel's h_{t-1} is within bound_{t-1} of the
+//     exact one, and ĥ w̄ - h w = ĥ w ((1 + δ)(1 + ε) - 1) + (ĥ - h) w, so the
+//     carried term is Σ bound_{t-1} |Wy| as for float;
+// and the activation passes it on without growing it (1-Lipschitz).
 struct ForwardReference {
   std::vector<double> y, bound;  // (T·B) x H
 };
 
-ForwardReference reference_forward(const ForwardCase& c, const ForwardData& d, ConstMatrixView got) {
+ForwardReference reference_forward(const ForwardCase& c, const ForwardData& d, ConstMatrixView got,
+                                   Precision precision = Precision::f32) {
   const int B = c.B, I = c.I, H = c.H;
   ForwardReference r{std::vector<double>(std::size_t(c.T) * B * H), std::vector<double>(std::size_t(c.T) * B * H)};
   const double act_error = c.activation == Activation::tanh ? tanh_max_abs_error : 0.0;
+  const bool bf16_inputs = precision == Precision::bf16;
+  const double v = bf16_inputs ? bf16_unit_roundoff : 0.0, rounding = 2.0 * v + v * v;
+  const auto as_used = [&](float x) { return bf16_inputs ? double(to_float(to_bf16(x))) : double(x); };
   for (int t = 0; t < c.T; ++t)
     for (int i = 0; i < B; ++i)
       for (int j = 0; j < H; ++j) {
         const int row = t * B + i;
         double pre = d.b[j], x_sum = 0.0, h_sum = 0.0, carried = 0.0;
+        double x_sum_used = 0.0, h_sum_used = 0.0;  // over the operands the GEMMs multiply
         for (int p = 0; p < I; ++p) {
           pre += double(d.x_all(row, p)) * d.Wx(p, j);
           x_sum += std::fabs(double(d.x_all(row, p)) * d.Wx(p, j));
+          x_sum_used += std::fabs(as_used(d.x_all(row, p)) * as_used(d.Wx(p, j)));
         }
         const bool recurrent = t > 0 || c.with_h0;
         for (int p = 0; p < H && recurrent; ++p) {
           if (t == 0) {  // h0 is data: exact
             pre += double(d.h0(i, p)) * d.Wy(p, j);
             h_sum += std::fabs(double(d.h0(i, p)) * d.Wy(p, j));
+            h_sum_used += std::fabs(as_used(d.h0(i, p)) * as_used(d.Wy(p, j)));
           } else {
             const std::size_t prev = std::size_t(row - B) * H + p;
             pre += r.y[prev] * d.Wy(p, j);
             h_sum += std::fabs(double(got(row - B, p)) * d.Wy(p, j));
+            h_sum_used += std::fabs(as_used(got(row - B, p)) * as_used(d.Wy(p, j)));
             carried += r.bound[prev] * std::fabs(double(d.Wy(p, j)));
           }
         }
         const std::size_t at = std::size_t(row) * H + j;
         r.y[at] = c.activation == Activation::tanh ? std::tanh(pre) : (pre > 0 ? pre : 0.0);
-        r.bound[at] = preactivation_bound(I, H, x_sum, h_sum, float(d.b[j]), recurrent) + d.bias_rounding[j] + carried +
-                      act_error + 1e-12 * (x_sum + h_sum + 1.0);  // the last term: the double loop's own error
+        r.bound[at] = preactivation_bound(I, H, x_sum_used, h_sum_used, float(d.b[j]), recurrent) +
+                      rounding * (x_sum + h_sum) + d.bias_rounding[j] + carried + act_error +
+                      1e-12 * (x_sum + h_sum + 1.0);  // the last term: the double loop's own error
       }
   return r;
 }
@@ -507,6 +529,72 @@ TEST_P(RnnEveryKernel, LargeBatchesSpanSeveralBiasTiles) {
       copy(forward.outputs(), got);
       expect_forward_within(c, got, reference_forward(c, d, got), describe(c));
     }
+}
+
+// ---- the bf16 RNN (Precision::bf16) ---------------------------------------------------
+
+class RnnBf16Kernel : public ::testing::TestWithParam<Kernel> {
+ protected:
+  void SetUp() override { GEMMLAB_SKIP_IF_UNAVAILABLE(resolve_kernel(GetParam(), Precision::bf16)); }
+};
+INSTANTIATE_TEST_SUITE_P(Bf16Kernels, RnnBf16Kernel, ::testing::ValuesIn(all_kernels(Precision::bf16)),
+                         testing::param_name);
+
+// Against the exact RNN of the float inputs, under the propagated bound
+// of reference_forward (input rounding included), up to 50 steps, both
+// layouts, both activations, with and without h0.
+TEST_P(RnnBf16Kernel, ForwardMatchesDoubleReferenceUnderTheBf16BoundUpTo50Steps) {
+  const int shapes[][4] = {{1, 1, 1, 1}, {4, 3, 5, 2}, {2, 3, 5, 50}, {19, 37, 45, 6}, {3, 16, 70, 50}};
+  std::uint64_t seed = 300;
+  for (const auto& s : shapes)
+    for (Activation act : {Activation::tanh, Activation::relu})
+      for (bool torch : {false, true}) {
+        const ForwardCase c{s[0], s[1], s[2], s[3], act, torch, (seed % 3) == 0};
+        const ForwardData d = make_data(c, ++seed);
+        RnnForward forward(GetParam(), d.weights, act, c.B, c.T, Precision::bf16);
+        EXPECT_EQ(forward.precision(), Precision::bf16);
+        forward.run(d.x_all, d.h0);
+        Matrix got(c.T * c.B, c.H);
+        copy(forward.outputs(), got);
+        expect_forward_within(c, got, reference_forward(c, d, got, Precision::bf16), describe(c) + " bf16");
+      }
+}
+
+// The rounding really happens: the bf16 RNN differs from the float one by
+// more than the float bound allows (so the bf16 path is not secretly float),
+// and by no more than its own bound.
+TEST_P(RnnBf16Kernel, DiffersFromTheFloatRnnByTheRoundingOfItsInputs) {
+  const ForwardCase c{8, 32, 48, 50, Activation::tanh, false, false};
+  const ForwardData d = make_data(c, 9);
+  RnnForward f32(Kernel::naive, d.weights, c.activation, c.B, c.T);
+  RnnForward b16(GetParam(), d.weights, c.activation, c.B, c.T, Precision::bf16);
+  f32.run(d.x_all);
+  b16.run(d.x_all);
+  Matrix got(c.T * c.B, c.H);
+  copy(b16.outputs(), got);
+  const ForwardReference exact16 = reference_forward(c, d, got, Precision::bf16);
+  double worst = 0.0;
+  for (int i = 0; i < got.rows(); ++i)
+    for (int j = 0; j < got.cols(); ++j) worst = std::max(worst, std::fabs(double(got(i, j)) - f32.outputs()(i, j)));
+  EXPECT_GT(worst, 1e-4) << "the bf16 RNN is as close to float as float itself: is it rounding?";
+  expect_forward_within(c, got, exact16, "bf16 against exact");
+}
+
+TEST(RnnBf16, FloatKernelsAreRefusedAndViceVersa) {
+  const ForwardCase c{2, 3, 4, 2, Activation::tanh, false, false};
+  const ForwardData d = make_data(c, 1);
+  try {
+    RnnForward f(Kernel::naive, d.weights, c.activation, c.B, c.T, Precision::bf16);
+    ADD_FAILURE() << "a float kernel was accepted for bf16";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_EQ(std::string(e.what()), "RnnForward: kernel 'naive' does not compute bf16 (a bf16 kernel or simd)");
+  }
+  try {
+    RnnForward f(Kernel::bf16_naive, d.weights, c.activation, c.B, c.T);
+    ADD_FAILURE() << "a bf16 kernel was accepted for float";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_EQ(std::string(e.what()), "RnnForward: kernel 'bf16-naive' does not compute f32 (a float kernel)");
+  }
 }
 
 }  // namespace

@@ -119,9 +119,9 @@ struct Outcome {
   std::vector<float> c;  // the result, row-major M x N
 };
 
-// Runs one case through sbgemm (bf16 storage, or float storage rounded by
-// the kernel) and checks it against both references.
-Outcome run(Kernel k, const Case& cs, bool float_inputs) {
+// Runs one case through sbgemm, each input stored as bf16 or as float
+// (rounded by the kernel), and checks it against both references.
+Outcome run(Kernel k, const Case& cs, bool float_a, bool float_b) {
   const Form& f = cs.form;
   const Stored sa = stored(f.layout, f.ta, cs.M, cs.K, cs.pad), sb = stored(f.layout, f.tb, cs.K, cs.N, cs.pad);
   const Stored sc = stored(f.layout, Transpose::no_trans, cs.M, cs.N, cs.pad);
@@ -140,12 +140,19 @@ Outcome run(Kernel k, const Case& cs, bool float_inputs) {
       cbuf[sc.offset(r, c)] = cs.beta == 0.0f ? std::numeric_limits<float>::quiet_NaN() : draw(rng, cs.data);
   const std::vector<float> c0 = cbuf;
 
-  if (float_inputs)
-    sbgemm(k, f.layout, f.ta, f.tb, cs.M, cs.N, cs.K, cs.alpha, a32.data() + sa.guard, sa.ld, b32.data() + sb.guard,
-           sb.ld, cs.beta, cbuf.data() + sc.guard, sc.ld);
+  const float* A32 = a32.data() + sa.guard;
+  const float* B32 = b32.data() + sb.guard;
+  const bf16* A16 = a16.data() + sa.guard;
+  const bf16* B16 = b16.data() + sb.guard;
+  float* C = cbuf.data() + sc.guard;
+  if (float_a && float_b)
+    sbgemm(k, f.layout, f.ta, f.tb, cs.M, cs.N, cs.K, cs.alpha, A32, sa.ld, B32, sb.ld, cs.beta, C, sc.ld);
+  else if (float_a)
+    sbgemm(k, f.layout, f.ta, f.tb, cs.M, cs.N, cs.K, cs.alpha, A32, sa.ld, B16, sb.ld, cs.beta, C, sc.ld);
+  else if (float_b)
+    sbgemm(k, f.layout, f.ta, f.tb, cs.M, cs.N, cs.K, cs.alpha, A16, sa.ld, B32, sb.ld, cs.beta, C, sc.ld);
   else
-    sbgemm(k, f.layout, f.ta, f.tb, cs.M, cs.N, cs.K, cs.alpha, a16.data() + sa.guard, sa.ld, b16.data() + sb.guard,
-           sb.ld, cs.beta, cbuf.data() + sc.guard, sc.ld);
+    sbgemm(k, f.layout, f.ta, f.tb, cs.M, cs.N, cs.K, cs.alpha, A16, sa.ld, B16, sb.ld, cs.beta, C, sc.ld);
 
   Outcome out;
   std::vector<bool> inside(cbuf.size(), false);
@@ -190,7 +197,7 @@ Outcome run(Kernel k, const Case& cs, bool float_inputs) {
 }
 
 void expect_passes(Kernel k, const Case& cs, bool float_inputs) {
-  const Outcome o = run(k, cs, float_inputs);
+  const Outcome o = run(k, cs, float_inputs, float_inputs);
   const std::string where = std::string(kernel_name(k)) + (float_inputs ? " (float inputs) " : " (bf16 inputs) ") +
                             cs.text();
   EXPECT_EQ(o.failures, 0) << where << ": " << o.first_failure;
@@ -232,23 +239,26 @@ TEST_P(Sbgemm, SmallIntegersAreExactInEveryForm) {
       Case cs = shape;
       cs.form = f;
       cs.data = Data::small_integers;
-      const Outcome o = run(GetParam(), cs, false);
+      const Outcome o = run(GetParam(), cs, false, false);
       EXPECT_EQ(o.guard_hits, 0) << cs.text();
       EXPECT_EQ(o.failures, 0) << cs.text() << ": " << o.first_failure;
       EXPECT_EQ(o.worst_ratio, 0.0) << cs.text() << ": an integer product was not exact";
     }
 }
 
-// Rounding while packing is exactly rounding first: the float-input entry
-// on A, B gives the bf16 entry's result on to_bf16(A), to_bf16(B), bit for bit
-// (the same kernel adds the same numbers in the same order).
+// Rounding while packing is exactly rounding first: a float input A (or
+// B, or both) gives the all-bf16 entry's result on to_bf16(A), bit for bit
+// (the same kernel adds the same numbers in the same order). In every form:
+// a column-major call swaps A and B inside, and each must keep its storage.
 TEST_P(Sbgemm, FloatInputsGiveTheResultOfTheirBf16Rounding) {
   GEMMLAB_SKIP_IF_UNAVAILABLE(GetParam());
   for (const Form& f : all_forms()) {
     Case cs{37, 50, 77, 1.25f, 0.0f};
     cs.form = f;
-    const Outcome from_bf16 = run(GetParam(), cs, false), from_f32 = run(GetParam(), cs, true);
-    EXPECT_EQ(from_bf16.c, from_f32.c) << cs.text();
+    const Outcome from_bf16 = run(GetParam(), cs, false, false);
+    EXPECT_EQ(from_bf16.c, run(GetParam(), cs, true, true).c) << cs.text() << " (float A and B)";
+    EXPECT_EQ(from_bf16.c, run(GetParam(), cs, true, false).c) << cs.text() << " (float A, bf16 B)";
+    EXPECT_EQ(from_bf16.c, run(GetParam(), cs, false, true).c) << cs.text() << " (bf16 A, float B)";
   }
 }
 
@@ -275,9 +285,9 @@ TEST_P(Sbgemm, TwoThreadsGiveTheResultOfOne) {
   testing::ThreadCountGuard restore;
   Case cs{300, 520, 300, 1.0f, 0.0f};
   set_num_threads(1);
-  const Outcome one = run(GetParam(), cs, true);
+  const Outcome one = run(GetParam(), cs, true, true);
   set_num_threads(2);
-  const Outcome two = run(GetParam(), cs, true);
+  const Outcome two = run(GetParam(), cs, true, true);
   EXPECT_EQ(last_gemm_call().parts, 2);
   EXPECT_EQ(one.c, two.c);
   EXPECT_EQ(two.failures, 0) << two.first_failure;

@@ -39,6 +39,7 @@
 #include <string_view>
 #include <vector>
 
+#include "gemmlab/bf16.hpp"
 #include "gemmlab/gemm.hpp"
 #include "gemmlab/matrix.hpp"
 
@@ -153,9 +154,18 @@ RnnWeights weights_from_torch(ConstMatrixView weight_ih, ConstMatrixView weight_
 // read (outputs(), output(), final_state()) while another thread runs it.
 // Give each thread its own RnnForward: separate objects share nothing and
 // may run concurrently (sgemm accepts concurrent callers).
+//
+// Precision::bf16 runs the GEMMs with sbgemm (gemmlab/sbgemm.hpp): Wx and Wy
+// are rounded to bf16 once, here in the constructor; each step's input x_t
+// and state h_{t-1} are rounded to bf16 as the GEMM packs them; the sums,
+// the bias and the activation stay float, and so do the outputs. The kernel
+// must then be a bf16 one or `simd` (the best bf16 kernel). The error this
+// adds, step after step, is derived and bounded in tests/test_rnn.cpp and
+// measured in docs/bf16-amx.md.
 class RnnForward {
  public:
-  RnnForward(Kernel k, RnnWeights weights, Activation activation, int batch, int steps);
+  RnnForward(Kernel k, RnnWeights weights, Activation activation, int batch, int steps,
+             Precision precision = Precision::f32);
 
   // x_all: (steps·batch) x inputs. h0: batch x hidden, or empty for zeros.
   // Throws shape_error (naming both shapes) when they do not fit.
@@ -172,6 +182,7 @@ class RnnForward {
   int inputs() const { return weights_.inputs(); }
   int hidden() const { return weights_.hidden(); }
   Kernel kernel() const { return kernel_; }
+  Precision precision() const { return precision_; }
   Activation activation() const { return activation_; }
   const RnnWeights& weights() const { return weights_; }
 
@@ -182,6 +193,7 @@ class RnnForward {
   using EpilogueFn = void (*)(float* values, const float* bias, std::size_t count);
 
   Kernel kernel_;
+  Precision precision_;
   RnnWeights weights_;
   Activation activation_;
   int batch_;
@@ -193,6 +205,9 @@ class RnnForward {
   int padded_hidden_ = 0;
   Matrix wx_padded_;  // inputs x padded_hidden_ (Wx, then zero columns)
   Matrix wy_padded_;  // hidden x padded_hidden_ (Wy, then zero columns)
+  // Precision::bf16: the same two padded matrices rounded to bf16 (same
+  // leading dimensions); empty for float.
+  std::vector<bf16> wx_bf16_, wy_bf16_;
   // min(batch, ~4096 / padded_hidden_) x padded_hidden_, b on every row: the fused pass walks it flat
   Matrix bias_tile_;
   Matrix outputs_;  // (steps·batch) x padded_hidden_
@@ -203,6 +218,6 @@ class RnnForward {
 // Convenience: allocates an RnnForward and runs it once. Returns the
 // (steps·batch) x hidden outputs; steps = x_all.rows() / batch.
 Matrix rnn_forward(Kernel k, const RnnWeights& weights, Activation activation, ConstMatrixView x_all, int batch,
-                   ConstMatrixView h0 = ConstMatrixView());
+                   ConstMatrixView h0 = ConstMatrixView(), Precision precision = Precision::f32);
 
 }  // namespace gemmlab

@@ -9,12 +9,13 @@
 // never reading C, GEMMLAB_NUM_THREADS and GEMMLAB_VERBOSE. Leading
 // dimensions count elements (bf16 or float, as the inputs are stored).
 //
-// Two forms of input:
-//   * A and B stored as bf16;
-//   * A and B stored as float, each element rounded to the nearest bf16
-//     (gemmlab::to_bf16) as the kernel reads it: no rounded copy is made,
-//     the packed kernels round while they pack. The result is exactly that
-//     of the bf16 form on the rounded inputs.
+// Each input is stored either as bf16, or as float: then each element is
+// rounded to the nearest bf16 (gemmlab::to_bf16) as the kernel reads it. No
+// rounded copy is made; the packed kernels round while they pack. The result
+// is exactly that of the all-bf16 form on the rounded inputs. All four
+// pairings exist: bf16 x bf16; float x float (a user with float data and a
+// model to speed up); float A x bf16 B (activations times weights kept in
+// bf16, as the bf16 RNN does); bf16 A x float B.
 //
 // The kernel must be a bf16 one (bf16-naive, bf16-blocked, bf16-avx512,
 // bf16-amx) or `simd`, which runs the best this CPU and OS allow; a float
@@ -39,11 +40,17 @@ void sbgemm(Kernel k, Layout layout, Transpose trans_a, Transpose trans_b, int M
             const bf16* A, int lda, const bf16* B, int ldb, float beta, float* C, int ldc);
 void sbgemm(Kernel k, Layout layout, Transpose trans_a, Transpose trans_b, int M, int N, int K, float alpha,
             const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc);
+void sbgemm(Kernel k, Layout layout, Transpose trans_a, Transpose trans_b, int M, int N, int K, float alpha,
+            const float* A, int lda, const bf16* B, int ldb, float beta, float* C, int ldc);
+void sbgemm(Kernel k, Layout layout, Transpose trans_a, Transpose trans_b, int M, int N, int K, float alpha,
+            const bf16* A, int lda, const float* B, int ldb, float beta, float* C, int ldc);
 
 // The short forms: row-major, neither operand transposed.
 void sbgemm(Kernel k, int M, int N, int K, float alpha, const bf16* A, int lda, const bf16* B, int ldb, float beta,
             float* C, int ldc);
 void sbgemm(Kernel k, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta,
+            float* C, int ldc);
+void sbgemm(Kernel k, int M, int N, int K, float alpha, const float* A, int lda, const bf16* B, int ldb, float beta,
             float* C, int ldc);
 
 }  // namespace gemmlab

@@ -41,7 +41,7 @@ struct write_error : std::runtime_error {
 void require_written(const std::ostream& os);
 
 // "NAME" or "all" -> the kernels to run; "all" means every available kernel.
-std::vector<Kernel> parse_kernel_list(std::string_view text);
+std::vector<Kernel> parse_kernel_list(std::string_view text, Precision precision = Precision::f32);
 
 // The whole command line after the program name: picks the subcommand,
 // runs it, flushes `out` and checks it was written, and turns exceptions

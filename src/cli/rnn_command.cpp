@@ -21,9 +21,10 @@ namespace gemmlab::cli {
 namespace {
 
 const char* const rnn_usage =
-    "usage: gemmlab rnn [--kernel NAME|all]\n"
+    "usage: gemmlab rnn [--kernel NAME|all] [--precision f32|bf16]\n"
     "       gemmlab rnn --wx FILE --wy FILE [--b FILE]... [--h0 FILE] --x FILE [--x FILE]...\n"
     "                   [--layout gemmlab|torch] [--activation tanh|relu] [--kernel NAME|all]\n"
+    "                   [--precision f32|bf16]\n"
     "\n"
     "Without files: runs the seed's RNN (5 tanh neurons, 3 inputs, batch 4, two\n"
     "steps, Wx and Wy drawn from N(0,1) by SplitMix64(42) + Box-Muller, b = 0),\n"
@@ -45,6 +46,11 @@ const char* const rnn_usage =
     "  --activation A      tanh (default) or relu\n"
     "  --kernel NAME|all   a kernel (the list below), a comma-separated list, or all\n"
     "                      (default: all for the seed, simd with files)\n"
+    "  --precision P       f32 (default): float GEMMs, and `all` means the float kernels;\n"
+    "                      bf16: Wx, Wy, x_t and h_{t-1} rounded to bf16 for the GEMMs (sums,\n"
+    "                      bias and activation in float), and `all` means the bf16 kernels.\n"
+    "                      For the seed, bf16 kernels are compared with float naive under\n"
+    "                      their own bound (the rounding of the inputs added)\n"
     "\n"
     "Files are text as numpy.savetxt writes them: one row a line, values separated by\n"
     "spaces, tabs or commas (a comma always separates: 1,5 is two values), `#` comments;\n"
@@ -93,20 +99,26 @@ double preactivation_bound(int inputs, int hidden, double x_sum, double h_sum, d
   return projection + recurrent + unit_roundoff * (x_sum + h_sum + std::fabs(bias) + projection + recurrent);
 }
 
-// A bound on |Y_kernel - Y_exact| for the seed's two steps. Step 0: the
+// A bound on |Y_kernel - Y_exact| for the seed's two steps, where the
+// GEMMs' inputs are first rounded with relative error at most v (v = 0 for
+// float; v = 2^-8 for bf16, which rounds Wx, Wy, X and Y0). Step 0: the
 // pre-activation bound through tanh (1-Lipschitz) plus tanh's own error.
-// Step 1: the same, plus the error carried in from Y0 through |Wy|. Two
-// kernels may each be off by this much in opposite directions, so they agree
-// to within twice the bound.
-double seed_error_bound(const SeedExample& s, const TwoStepOutput& y) {
+// Step 1: the same, plus the error carried in from Y0 through |Wy|. The
+// rounding of the inputs adds (2v + v^2) of each absolute sum (each product
+// has two rounded factors, gemmlab/numerics.hpp), and makes each absolute
+// sum up to (1 + v)^2 larger; the kernel's Y0 is within err0 of the exact
+// one, so |Y0| + err0 bounds what it multiplies.
+double seed_error_bound_one(const SeedExample& s, const TwoStepOutput& y, double v) {
   const int batch = s.X0.rows(), hidden = s.Wx.cols(), inputs = s.Wx.rows();
+  const double rounding = 2.0 * v + v * v, grow = (1.0 + v) * (1.0 + v);
   std::vector<double> err0(static_cast<std::size_t>(batch) * hidden);
   double worst = 0.0;
   for (int i = 0; i < batch; ++i)
     for (int j = 0; j < hidden; ++j) {
       double x_sum = 0.0;
       for (int p = 0; p < inputs; ++p) x_sum += std::fabs(s.X0(i, p) * double(s.Wx(p, j)));
-      err0[i * hidden + j] = preactivation_bound(inputs, hidden, x_sum, 0.0, s.b(0, j)) + tanh_max_abs_error;
+      err0[i * hidden + j] = preactivation_bound(inputs, hidden, grow * x_sum, 0.0, s.b(0, j)) + rounding * x_sum +
+                             tanh_max_abs_error;
       worst = std::max(worst, err0[i * hidden + j]);
     }
   for (int i = 0; i < batch; ++i)
@@ -114,35 +126,61 @@ double seed_error_bound(const SeedExample& s, const TwoStepOutput& y) {
       double x_sum = 0.0, h_sum = 0.0, carried = 0.0;
       for (int p = 0; p < inputs; ++p) x_sum += std::fabs(s.X1(i, p) * double(s.Wx(p, j)));
       for (int p = 0; p < hidden; ++p) {
-        h_sum += std::fabs(double(y.Y0(i, p)) * s.Wy(p, j));
+        const double y0 = std::fabs(double(y.Y0(i, p))) + (v > 0 ? err0[i * hidden + p] : 0.0);
+        h_sum += y0 * std::fabs(s.Wy(p, j));
         carried += err0[i * hidden + p] * std::fabs(s.Wy(p, j));
       }
-      worst =
-          std::max(worst, preactivation_bound(inputs, hidden, x_sum, h_sum, s.b(0, j)) + carried + tanh_max_abs_error);
+      worst = std::max(worst, preactivation_bound(inputs, hidden, grow * x_sum, grow * h_sum, s.b(0, j)) +
+                                  rounding * (x_sum + h_sum) + carried + tanh_max_abs_error);
     }
-  return 2.0 * worst;
+  return worst;
 }
 
-int run_seed(const std::vector<Kernel>& kernels, std::ostream& os) {
+// Two kernels may each be off by their bound in opposite directions: a
+// kernel of `precision` agrees with float naive to within the sum of both.
+double seed_error_bound(const SeedExample& s, const TwoStepOutput& y, Precision precision) {
+  const double v = precision == Precision::bf16 ? bf16_unit_roundoff : 0.0;
+  return seed_error_bound_one(s, y, v) + seed_error_bound_one(s, y, 0.0);
+}
+
+// The seed's two steps with a bf16 kernel: RnnForward on the stacked X0, X1.
+TwoStepOutput seed_forward_bf16(Kernel k, const SeedExample& s) {
+  Matrix x_all(2 * s.X0.rows(), s.X0.cols());
+  copy(s.X0, x_all.block(0, 0, s.X0.rows(), s.X0.cols()));
+  copy(s.X1, x_all.block(s.X0.rows(), 0, s.X1.rows(), s.X1.cols()));
+  RnnForward forward(k, weights_from_gemmlab(s.Wx, s.Wy, s.b), Activation::tanh, s.X0.rows(), 2, Precision::bf16);
+  forward.run(x_all);
+  TwoStepOutput y{Matrix(s.X0.rows(), s.Wx.cols()), Matrix(s.X0.rows(), s.Wx.cols())};
+  copy(forward.output(0), y.Y0);
+  copy(forward.output(1), y.Y1);
+  return y;
+}
+
+TwoStepOutput seed_run(Kernel k, const SeedExample& s, Precision precision) {
+  return precision == Precision::bf16 ? seed_forward_bf16(k, s) : seed_forward(k, s);
+}
+
+int run_seed(const std::vector<Kernel>& kernels, Precision precision, std::ostream& os) {
   const SeedExample seed = make_seed_example();
   const TwoStepOutput reference = seed_forward(Kernel::naive, seed);
-  const TwoStepOutput first = seed_forward(kernels.front(), seed);
-  const double bound = seed_error_bound(seed, reference);
+  const TwoStepOutput first = seed_run(kernels.front(), seed, precision);
+  const double bound = seed_error_bound(seed, reference, precision);
 
   std::ostringstream out;  // printed only once everything has succeeded
   out << "# the seed's RNN: 5 tanh neurons, 3 inputs, batch 4, two steps (kernel " << kernel_name(kernels.front())
-      << ")\n";
+      << (precision == Precision::bf16 ? ", bf16 GEMM inputs" : "") << ")\n";
   out << "Y0 = tanh(X0·Wx + b)\n" << numpy_style(first.Y0) << "\n\n";
   out << "Y1 = tanh(Y0·Wy + X1·Wx + b)\n" << numpy_style(first.Y1) << "\n\n";
-  out << "# every kernel against naive: largest |Y - Y_naive| over Y0 and Y1 (bound " << bound << ")\n";
+  out << "# every kernel against " << (precision == Precision::bf16 ? "float naive" : "naive")
+      << ": largest |Y - Y_naive| over Y0 and Y1 (bound " << bound << ")\n";
   bool all_agree = true;
   for (Kernel k : kernels) {
-    const TwoStepOutput y = seed_forward(k, seed);
+    const TwoStepOutput y = seed_run(k, seed, precision);
     const double diff = std::max(max_abs_difference(y.Y0, reference.Y0), max_abs_difference(y.Y1, reference.Y1));
     const bool ok = diff <= bound;
     all_agree = all_agree && ok;
     char line[160];
-    const Kernel runs = resolve_kernel(k);
+    const Kernel runs = resolve_kernel(k, precision);
     std::string runs_label;  // "(simd-avx512)" when `simd` stands for another kernel
     if (runs != k) runs_label.append("(").append(kernel_name(runs)).append(")");
     std::snprintf(line, sizeof line, "%-12s %-14s max |diff| = %.3g  %s\n", std::string(kernel_name(k)).c_str(),
@@ -158,7 +196,7 @@ int run_seed(const std::vector<Kernel>& kernels, std::ostream& os) {
 // ---- your own weights and inputs ------------------------------------------------
 
 struct RnnOptions {
-  std::optional<std::string> wx, wy, h0, layout, activation, kernel;
+  std::optional<std::string> wx, wy, h0, layout, activation, kernel, precision;
   std::vector<std::string> biases, steps;
 };
 
@@ -209,6 +247,8 @@ RnnOptions parse_options(std::span<const std::string> args) {
       once(o.activation);
     } else if (a == "--kernel") {
       once(o.kernel);
+    } else if (a == "--precision") {
+      once(o.precision);
     } else if (a == "--b") {
       if (o.biases.size() == 2)
         throw usage_error("rnn: --b given more than twice (one bias, or torch's bias_ih and bias_hh)");
@@ -313,7 +353,7 @@ void check_no_overflow(Kernel k, ConstMatrixView x_all, const RnnWeights& w, Con
     }
 }
 
-int run_files(const RnnOptions& o, const std::vector<Kernel>& kernels, std::ostream& os) {
+int run_files(const RnnOptions& o, const std::vector<Kernel>& kernels, Precision precision, std::ostream& os) {
   // Usage first (exit 2), before any file is read.
   const std::string layout = o.layout.value_or("gemmlab");
   if (layout != "gemmlab" && layout != "torch")
@@ -441,7 +481,7 @@ int run_files(const RnnOptions& o, const std::vector<Kernel>& kernels, std::ostr
     const Kernel k = kernels[n];
     try {
       last.reset();
-      last = std::make_unique<RnnForward>(k, weights, activation, batch, steps);
+      last = std::make_unique<RnnForward>(k, weights, activation, batch, steps, precision);
     } catch (const std::bad_alloc&) {
       throw std::runtime_error(std::string("rnn: out of memory: kernel ")
                                    .append(kernel_name(k))
@@ -482,6 +522,8 @@ int run_rnn(std::span<const std::string> args, std::ostream& os) {
     if (a == "--help" || a == "-h") {
       os << rnn_usage << "\nkernels (`gemmlab kernels` says which run here):";
       for (Kernel k : all_kernels()) os << ' ' << kernel_name(k);
+      os << "\nwith --precision bf16:";
+      for (Kernel k : all_kernels(Precision::bf16)) os << ' ' << kernel_name(k);
       os << '\n';
       return 0;
     }
@@ -490,8 +532,14 @@ int run_rnn(std::span<const std::string> args, std::ostream& os) {
   if (!files && (o.layout || o.activation))
     throw usage_error(
         "rnn: --layout and --activation need your own files (--wx, --wy, --x); the seed is gemmlab, tanh");
-  const std::vector<Kernel> kernels = parse_kernel_list(o.kernel.value_or(files ? "simd" : "all"));
-  return files ? run_files(o, kernels, os) : run_seed(kernels, os);
+  Precision precision = Precision::f32;
+  if (o.precision) {
+    if (*o.precision != "f32" && *o.precision != "bf16")
+      throw usage_error("rnn: --precision: '" + *o.precision + "' is not f32 or bf16");
+    precision = precision_from_name(*o.precision);
+  }
+  const std::vector<Kernel> kernels = parse_kernel_list(o.kernel.value_or(files ? "simd" : "all"), precision);
+  return files ? run_files(o, kernels, precision, os) : run_seed(kernels, precision, os);
 }
 
 }  // namespace gemmlab::cli

@@ -16,7 +16,7 @@ namespace {
 
 using detail::Storage;
 
-void run(const detail::ResolvedKernel& r, const detail::SgemmCall& c, Storage storage) {
+void run(const detail::ResolvedKernel& r, const detail::SgemmCall& c, Storage storage_a, Storage storage_b) {
   detail::CallRecord& record = detail::call_record();
   record.path = "none";
   record.parts = 1;
@@ -24,7 +24,10 @@ void run(const detail::ResolvedKernel& r, const detail::SgemmCall& c, Storage st
   if (c.M == 0 || c.N == 0) return;
   detail::SbgemmProblem p;
   detail::describe_operands(c, p);
-  p.A.storage = p.B.storage = storage;
+  // describe_operands swaps A and B for a column-major call.
+  const bool swapped = c.layout == Layout::col_major;
+  p.A.storage = swapped ? storage_b : storage_a;
+  p.B.storage = swapped ? storage_a : storage_b;
   p.K = c.K;
   p.alpha = c.alpha;
   p.beta = c.beta;
@@ -44,7 +47,7 @@ void run(const detail::ResolvedKernel& r, const detail::SgemmCall& c, Storage st
   record.parts = detail::goto_sbgemm(*r.bf16_micro, p);
 }
 
-void checked_call(Kernel k, const detail::SgemmCall& call, Storage storage) {
+void checked_call(Kernel k, const detail::SgemmCall& call, Storage storage_a, Storage storage_b) {
   detail::require_valid_settings();
   const detail::BadArgument bad = detail::first_bad_argument(call);
   if (bad != detail::BadArgument::none) throw std::invalid_argument(detail::bad_argument_message(bad, call));
@@ -57,11 +60,11 @@ void checked_call(Kernel k, const detail::SgemmCall& call, Storage storage) {
     throw std::invalid_argument(std::string(call.entry) + ": kernel '" + std::string(kernel_name(k)) +
                                 "' is not available here: " + kernel_status(k));
   if (!detail::verbose_enabled()) {
-    run(kernel, call, storage);
+    run(kernel, call, storage_a, storage_b);
     return;
   }
   const auto start = std::chrono::steady_clock::now();
-  run(kernel, call, storage);
+  run(kernel, call, storage_a, storage_b);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const detail::CallRecord& record = detail::call_record();
   detail::print_verbose(call, std::string(kernel.descriptor->name).c_str(), record.path, record.parts, seconds);
@@ -71,13 +74,26 @@ void checked_call(Kernel k, const detail::SgemmCall& call, Storage storage) {
 
 void sbgemm(Kernel k, Layout layout, Transpose trans_a, Transpose trans_b, int M, int N, int K, float alpha,
             const bf16* A, int lda, const bf16* B, int ldb, float beta, float* C, int ldc) {
-  checked_call(k, {"sbgemm", layout, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc}, Storage::bf16);
+  checked_call(k, {"sbgemm", layout, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc}, Storage::bf16,
+               Storage::bf16);
 }
 
 void sbgemm(Kernel k, Layout layout, Transpose trans_a, Transpose trans_b, int M, int N, int K, float alpha,
             const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc) {
   checked_call(k, {"sbgemm-f32in", layout, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc},
-               Storage::f32);
+               Storage::f32, Storage::f32);
+}
+
+void sbgemm(Kernel k, Layout layout, Transpose trans_a, Transpose trans_b, int M, int N, int K, float alpha,
+            const float* A, int lda, const bf16* B, int ldb, float beta, float* C, int ldc) {
+  checked_call(k, {"sbgemm-f32a", layout, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc},
+               Storage::f32, Storage::bf16);
+}
+
+void sbgemm(Kernel k, Layout layout, Transpose trans_a, Transpose trans_b, int M, int N, int K, float alpha,
+            const bf16* A, int lda, const float* B, int ldb, float beta, float* C, int ldc) {
+  checked_call(k, {"sbgemm-f32b", layout, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc},
+               Storage::bf16, Storage::f32);
 }
 
 void sbgemm(Kernel k, int M, int N, int K, float alpha, const bf16* A, int lda, const bf16* B, int ldb, float beta,
@@ -86,6 +102,11 @@ void sbgemm(Kernel k, int M, int N, int K, float alpha, const bf16* A, int lda, 
 }
 
 void sbgemm(Kernel k, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta,
+            float* C, int ldc) {
+  sbgemm(k, Layout::row_major, Transpose::no_trans, Transpose::no_trans, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+void sbgemm(Kernel k, int M, int N, int K, float alpha, const float* A, int lda, const bf16* B, int ldb, float beta,
             float* C, int ldc) {
   sbgemm(k, Layout::row_major, Transpose::no_trans, Transpose::no_trans, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }

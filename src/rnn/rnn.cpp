@@ -8,6 +8,7 @@
 #include <string>
 
 #include "gemmlab/random.hpp"
+#include "gemmlab/sbgemm.hpp"
 #include "rnn/activation.hpp"
 #include "rnn/tanh_formula.hpp"
 
@@ -141,8 +142,14 @@ RnnWeights weights_from_torch(ConstMatrixView weight_ih, ConstMatrixView weight_
 
 // ---- the fast forward pass ---------------------------------------------------------
 
-RnnForward::RnnForward(Kernel k, RnnWeights weights, Activation activation, int batch, int steps)
-    : kernel_(k), weights_(std::move(weights)), activation_(activation), batch_(batch), steps_(steps) {
+RnnForward::RnnForward(Kernel k, RnnWeights weights, Activation activation, int batch, int steps,
+                       Precision precision)
+    : kernel_(k),
+      precision_(precision),
+      weights_(std::move(weights)),
+      activation_(activation),
+      batch_(batch),
+      steps_(steps) {
   const char* where = "RnnForward";
   if (batch < 1 || steps < 1)
     throw std::invalid_argument("RnnForward: batch " + std::to_string(batch) + " and steps " + std::to_string(steps) +
@@ -160,12 +167,20 @@ RnnForward::RnnForward(Kernel k, RnnWeights weights, Activation activation, int 
                                 " rows do not fit in an int");
 
   // The kernel: check once that it can run here, then keep its concrete name.
-  if (!kernel_available(k))
+  if (precision != Precision::f32 && precision != Precision::bf16)
+    throw std::invalid_argument("RnnForward: invalid Precision value " + std::to_string(static_cast<int>(precision)));
+  if (!kernel_computes(k, precision))
+    throw std::invalid_argument(std::string("RnnForward: kernel '")
+                                    .append(kernel_name(k))
+                                    .append("' does not compute ")
+                                    .append(precision_name(precision))
+                                    .append(precision == Precision::bf16 ? " (a bf16 kernel or simd)" : " (a float kernel)"));
+  gemm_kernel_ = resolve_kernel(k, precision);
+  if (!kernel_available(gemm_kernel_))
     throw std::invalid_argument(std::string("RnnForward: kernel '")
                                     .append(kernel_name(k))
                                     .append("' is not available here: ")
-                                    .append(kernel_status(k)));
-  gemm_kernel_ = resolve_kernel(k);
+                                    .append(kernel_status(gemm_kernel_)));
 
   const detail::ActivationVariant& variant = detail::best_activation_variant();
   switch (activation) {
@@ -191,12 +206,21 @@ RnnForward::RnnForward(Kernel k, RnnWeights weights, Activation activation, int 
   // the stores are whole vectors and the next load is forwarded. The real
   // columns' arithmetic is unchanged, so the results are the same bits.
   // Measured, see docs/rnn-performance.md ("Whole vectors").
-  const int lanes = kernel_whole_vector_floats(k);  // 16 for simd-avx512, 8 for simd-avx2, else 1
+  const int lanes = kernel_whole_vector_floats(gemm_kernel_);  // 16 for simd-avx512 and bf16-avx512, 8 for simd-avx2
   padded_hidden_ = (hidden + lanes - 1) / lanes * lanes;
   wx_padded_ = Matrix(weights_.Wx.rows(), padded_hidden_);
   wy_padded_ = Matrix(hidden, padded_hidden_);
   copy(weights_.Wx, wx_padded_.block(0, 0, weights_.Wx.rows(), hidden));
   copy(weights_.Wy, wy_padded_.block(0, 0, hidden, hidden));
+  if (precision == Precision::bf16) {  // rounded once, here; every run() reuses them
+    const auto rounded = [](const Matrix& m) {
+      std::vector<bf16> out(static_cast<std::size_t>(m.rows()) * m.ld());
+      to_bf16(std::span<const float>(m.data(), out.size()), out);
+      return out;
+    };
+    wx_bf16_ = rounded(wx_padded_);
+    wy_bf16_ = rounded(wy_padded_);
+  }
 
   // b repeated on whole rows, so the fused pass is a flat loop over B x H
   // that never indexes by column. Not on every batch row: a tile of about
@@ -237,16 +261,27 @@ void RnnForward::run(ConstMatrixView x_all, ConstMatrixView h0) {
   const std::size_t step_size = static_cast<std::size_t>(B) * Hp;  // outputs_ and bias_tile_ have ld == Hp
   const std::size_t tile_size = static_cast<std::size_t>(bias_tile_.rows()) * Hp;  // whole rows, <= step_size
 
+  // Either precision: C := A · W + beta C with float A (rounded to bf16 as
+  // it is packed, for bf16) and the weights in the run's precision.
+  const bool in_bf16 = precision_ == Precision::bf16;
+  const auto product = [&](int M, int K, const float* A, int lda, const float* W, const bf16* W16, int ldw,
+                           float beta, float* C) {
+    if (in_bf16)
+      sbgemm(gemm_kernel_, M, Hp, K, 1.0f, A, lda, W16, ldw, beta, C, ldo);
+    else
+      sgemm(gemm_kernel_, M, Hp, K, 1.0f, A, lda, W, ldw, beta, C, ldo);
+  };
+
   // 1. Every step's input projection in one GEMM: out := X_all · Wx.
-  sgemm(gemm_kernel_, T * B, Hp, I, 1.0f, x_all.data(), x_all.ld(), Wx, wx_padded_.ld(), 0.0f, out, ldo);
+  product(T * B, I, x_all.data(), x_all.ld(), Wx, wx_bf16_.data(), wx_padded_.ld(), 0.0f, out);
 
   // 2. The recurrence: only this part is sequential.
   for (int t = 0; t < T; ++t) {
     float* h_t = out + static_cast<std::size_t>(t) * step_size;
     if (t > 0) {  // out_t += h_{t-1} · Wy
-      sgemm(gemm_kernel_, B, Hp, H, 1.0f, h_t - step_size, ldo, Wy, wy_padded_.ld(), 1.0f, h_t, ldo);
+      product(B, H, h_t - step_size, ldo, Wy, wy_bf16_.data(), wy_padded_.ld(), 1.0f, h_t);
     } else if (has_h0) {  // out_0 += h0 · Wy
-      sgemm(gemm_kernel_, B, Hp, H, 1.0f, h0.data(), h0.ld(), Wy, wy_padded_.ld(), 1.0f, h_t, ldo);
+      product(B, H, h0.data(), h0.ld(), Wy, wy_bf16_.data(), wy_padded_.ld(), 1.0f, h_t);
     }
     // 3. h_t := act(out_t + b), one pass over the B x H block, in pieces of
     //    kPiece floats. Before each piece, the same stretch of the next
@@ -274,11 +309,11 @@ void RnnForward::run(ConstMatrixView x_all, ConstMatrixView h0) {
 }
 
 Matrix rnn_forward(Kernel k, const RnnWeights& weights, Activation activation, ConstMatrixView x_all, int batch,
-                   ConstMatrixView h0) {
+                   ConstMatrixView h0, Precision precision) {
   if (batch < 1 || x_all.rows() % batch != 0 || x_all.rows() == 0)
     throw shape_error("rnn_forward: x_all is " + shape_of(x_all) +
                       ", which is not a whole number (>= 1) of steps of batch " + std::to_string(batch));
-  RnnForward forward(k, weights, activation, batch, x_all.rows() / batch);
+  RnnForward forward(k, weights, activation, batch, x_all.rows() / batch, precision);
   forward.run(x_all, h0);
   Matrix out(forward.outputs().rows(), forward.outputs().cols());
   copy(forward.outputs(), out);
