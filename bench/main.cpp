@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "abi_bench.hpp"
+#include "errors.hpp"
 #include "gemm_bench.hpp"
 #include "gemmlab/cpu.hpp"
 #include "options.hpp"
@@ -68,6 +69,18 @@ int run(const Options& o) {
   std::printf("method:   median of %d samples of >= %.0f ms each, after warm-up\n\n", o.measure.samples,
               o.measure.min_sample_seconds * 1e3);
   std::fflush(stdout);
+
+  if (o.run_errors) {  // a measurement of accuracy, not of time
+    const std::vector<ErrorRow> rows = run_error_study(o.progress);
+    print_error_table(stdout, rows);
+    if (!o.out_dir.empty()) {
+      write_error_files(o.out_dir, rows, info.cpu + "  ·  " + info.date + "  ·  " + info.command_line);
+      std::printf("wrote %s/{errors.csv,errors.svg}\n", o.out_dir.c_str());
+    }
+    int outside = 0;
+    for (const ErrorRow& r : rows) outside += r.max_error > r.bound ? 1 : 0;
+    return outside == 0 ? 0 : 1;  // an error above its bound is a wrong result
+  }
 
   const std::vector<PeakProbe> probes = o.run_peak ? available_probes() : std::vector<PeakProbe>{};
   const int probe_runs = o.run_gemm || o.run_rnn ? 2 : 1;  // before and after the sweep

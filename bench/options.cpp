@@ -45,6 +45,9 @@ const char* const usage_text =
     "  --quick           a reduced sweep for CI: sizes 4, 16, 32 ... 512 and rnn, 1 thread,\n"
     "                    shorter samples\n"
     "  --no-peak, --no-gemm, --no-rnn   skip that part\n"
+    "  --errors          instead of timing: the rounding error of the float kernel and\n"
+    "                    the bf16 ones against K (1..8192), beside their bounds; with\n"
+    "                    --out, errors.csv and errors.svg\n"
     "  --out DIR         write gemm.csv, rnn.csv, peak.csv, gemm.svg and info.txt into DIR\n"
     "  --no-progress     no progress line on stderr\n"
     "  --loop N          make N untimed calls of the one kernel and the one size given\n"
@@ -287,6 +290,8 @@ Options parse_options(std::span<const std::string> args) {
       o.run_gemm = false;
     else if (a == "--no-rnn")
       o.run_rnn = false;
+    else if (a == "--errors")
+      o.run_errors = true;
     else if (a == "--no-progress")
       o.progress = false;
     else if (a == "--out") {

@@ -5,8 +5,8 @@
 // tile (its latency is several times its issue interval).
 // Compiled with the AMX flags; called only when cpu_features() says the
 // CPU, XCR0 and the OS's permission all allow AMX (amx_usable). The tiles
-// are configured here and released at the end, so the probe leaves the
-// thread as it found it (the pool's threads configure their own).
+// are configured here and released at the end; the AMX kernel checks its
+// configuration before it runs, so it does not matter what the probe left.
 #include <immintrin.h>
 
 #include <cstdint>
@@ -17,23 +17,23 @@ namespace gemmlab::bench {
 namespace {
 
 struct alignas(64) TileConfig {
-  std::uint8_t palette = 0;
-  std::uint8_t start_row = 0;
-  std::uint8_t reserved[14] = {};
-  std::uint16_t bytes_per_row[16] = {};
-  std::uint8_t rows[16] = {};
+  std::uint8_t palette;
+  std::uint8_t start_row;
+  std::uint8_t reserved[14];
+  std::uint16_t bytes_per_row[16];
+  std::uint8_t rows[16];
+};
+
+constexpr TileConfig kTileConfig = {
+    1, 0, {}, {64, 64, 64, 64, 64, 64, 64, 64}, {16, 16, 16, 16, 16, 16, 16, 16},
 };
 
 }  // namespace
 
 float peak_loop_amx(std::int64_t iterations, float multiplier, float addend) {
-  TileConfig config;
-  config.palette = 1;
-  for (int t = 0; t < 8; ++t) {
-    config.rows[t] = 16;
-    config.bytes_per_row[t] = 64;
-  }
-  _tile_loadconfig(&config);
+  // The whole object as the operand (GCC 12's _tile_loadconfig names only 8
+  // bytes of it: src/gemm/microkernel_amx_32x32.cpp).
+  __asm__ volatile("ldtilecfg %0" : : "m"(kTileConfig));
   // A and B: every bf16 the same small number (the upper half of its
   // float's bits), so each C element grows by 32 * multiplier * addend.
   alignas(64) std::uint16_t a[16 * 32], b[16 * 32];
@@ -45,6 +45,9 @@ float peak_loop_amx(std::int64_t iterations, float multiplier, float addend) {
     a[i] = static_cast<std::uint16_t>(ma >> 16);
     b[i] = static_cast<std::uint16_t>(mb >> 16);
   }
+  // GCC 12's _tile_loadd does not tell the compiler it reads memory: make
+  // the stores above happen first.
+  __asm__ volatile("" : : : "memory");
   _tile_loadd(6, a, 64);
   _tile_loadd(7, b, 64);
   _tile_zero(0);

@@ -45,7 +45,7 @@ float peak_loop_avx512(std::int64_t iterations, float multiplier, float addend);
 // vdpbf16ps on peak_bf16_chains chains: acc += a[2j] b[2j] + a[2j+1] b[2j+1]
 // per float lane. Twice the FMA loops' 12: with 12 chains the probe read
 // about 12% less than with 24 on an AMD host whose 14 x 32 kernel (28
-// accumulators) then ran faster than its own "peak" (docs/bf16-amx.md):
+// accumulators) then ran faster than its own "peak" (docs/08-bf16-amx.md):
 // the instruction's latency times its issue rate is more than 12 there.
 inline constexpr int peak_bf16_chains = 24;
 float peak_loop_avx512bf16(std::int64_t iterations, float multiplier, float addend);

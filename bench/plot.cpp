@@ -40,6 +40,8 @@ std::string isa_title(const std::string& isa) {
   if (isa == "avx2") return "AVX2";
   if (isa == "sse2") return "SSE2";
   if (isa == "neon") return "NEON";
+  if (isa == "avx512bf16") return "AVX512-BF16 vdpbf16ps";
+  if (isa == "amx") return "AMX tdpbf16ps";
   return isa;
 }
 

@@ -161,7 +161,7 @@ RnnWeights weights_from_torch(ConstMatrixView weight_ih, ConstMatrixView weight_
 // the bias and the activation stay float, and so do the outputs. The kernel
 // must then be a bf16 one or `simd` (the best bf16 kernel). The error this
 // adds, step after step, is derived and bounded in tests/test_rnn.cpp and
-// measured in docs/bf16-amx.md.
+// measured in docs/08-bf16-amx.md.
 class RnnForward {
  public:
   RnnForward(Kernel k, RnnWeights weights, Activation activation, int batch, int steps,

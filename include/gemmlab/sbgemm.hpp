@@ -21,7 +21,7 @@
 // bf16-amx) or `simd`, which runs the best this CPU and OS allow; a float
 // kernel is refused (std::invalid_argument naming it).
 //
-// Numerics (docs/bf16-amx.md): products of two bf16 are exact in float and
+// Numerics (docs/08-bf16-amx.md): products of two bf16 are exact in float and
 // only the float sums round, so against the exact product of the bf16
 // inputs Ā, B̄ (the rounded ones, for float inputs)
 //     |C_hat - C| <= gamma_{K+2} * (|alpha| |Ā| |B̄| + |beta| |C|),   u = 2^-24,

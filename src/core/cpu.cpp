@@ -118,14 +118,18 @@ unsigned long long xcr0() {
 // holds for all its threads. Without that permission the first tile
 // instruction kills the program with SIGILL even though CPUID and XCR0 say
 // yes; so the permission is part of "the CPU and the OS support it".
+// It is asked when the features are first read (the library's first call),
+// on AMX machines only. One consequence for a program, as with any AMX
+// user: its signal frames grow by the tile state, so an alternate signal
+// stack (sigaltstack) must be large enough for them.
 std::string amx_state(const CpuFeatures& f) {
   if (!f.amx_tile || !f.amx_bf16) return "the CPU has no AMX-TILE and AMX-BF16 (CPUID leaf 7)";
   constexpr unsigned long long tile_config = 1ull << 17, tile_data = 1ull << 18;
   if ((xcr0() & (tile_config | tile_data)) != (tile_config | tile_data))
     return "the OS does not save the tile registers (XCR0 bits 17 and 18 clear)";
 #if defined(__linux__)
-  constexpr int request_permission = 0x1023;  // ARCH_REQ_XCOMP_PERM (asm/prctl.h, Linux 5.16)
-  constexpr int xfeature_tile_data = 18;      // XFEATURE_XTILEDATA
+  constexpr long request_permission = 0x1023;  // ARCH_REQ_XCOMP_PERM (asm/prctl.h, Linux 5.16)
+  constexpr long xfeature_tile_data = 18;      // XFEATURE_XTILEDATA
   if (syscall(SYS_arch_prctl, request_permission, xfeature_tile_data) != 0)
     return "the OS refused this process the tile registers (arch_prctl ARCH_REQ_XCOMP_PERM failed)";
   return {};

@@ -4,7 +4,7 @@
 // The portable pack_bf16_panels does the same one element at a time; it
 // rounds a float in about a dozen scalar operations, and at N = 1024 the
 // rounding while packing cost the AVX512-BF16 kernel about 45% of its speed
-// (docs/bf16-amx.md).
+// (docs/08-bf16-amx.md).
 //
 // Of the three kinds of source (microkernel.hpp, "PACKING"):
 //   * lanes contiguous (B untransposed, A transposed), pairs: steps 2q and

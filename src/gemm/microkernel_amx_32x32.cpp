@@ -28,11 +28,14 @@
 // (a 16-pair k block is two tiles side by side, rows 128 bytes apart), both
 // of depth D a multiple of 32 (zero padded).
 //
-// Tile configuration: loaded once per thread, on its first call
-// (prepare_thread, which the driver calls), and released when the thread
-// exits. It assumes nothing else in the thread changes the configuration
-// (a program that also runs another AMX library on the same thread would
-// need to reload it).
+// Tile configuration: loaded once per thread, before its first call
+// (prepare_thread, which the driver calls at the start of each thread's
+// part, checks it is still loaded), and released when the thread exits.
+//
+// Rounding: a whole tile with beta = 1 accumulates onto C inside the tile
+// (tileloadd C, then tdpbf16ps), where subnormals are flushed; an edge
+// tile adds beta * C with an AVX-512 FMA, which keeps them. The two differ
+// only below 2^-126, outside the error bound's assumptions anyway.
 //
 // This file is compiled on every x86-64 build (-mamx-tile -mamx-bf16) and
 // its code runs only when isa_supported(Isa::amx_bf16): CPUID, XCR0 and the
@@ -41,6 +44,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "gemm/bf16_microkernel.hpp"
 #include "gemm/bf16_pack.hpp"
@@ -51,40 +55,57 @@ namespace {
 constexpr int MR = 32;
 constexpr int NR = 32;
 
-// The 64-byte operand of ldtilecfg (palette 1).
+// The 64-byte operand of ldtilecfg (palette 1): every tile 16 rows of 64
+// bytes (C 16 x 16 float, A 16 x 32 bf16, B 16 pair rows of 16 columns).
 struct alignas(64) TileConfig {
-  std::uint8_t palette = 0;
-  std::uint8_t start_row = 0;
-  std::uint8_t reserved[14] = {};
-  std::uint16_t bytes_per_row[16] = {};
-  std::uint8_t rows[16] = {};
+  std::uint8_t palette;
+  std::uint8_t start_row;
+  std::uint8_t reserved[14];
+  std::uint16_t bytes_per_row[16];
+  std::uint8_t rows[16];
 };
 static_assert(sizeof(TileConfig) == 64);
+static_assert(offsetof(TileConfig, bytes_per_row) == 16 && offsetof(TileConfig, rows) == 48);
 
-// Whether this thread has loaded the configuration; releasing the tiles at
-// thread exit returns their state to the OS's init state (no 8 KiB to save
-// on every context switch of a thread that no longer uses them).
+constexpr TileConfig kTileConfig = {
+    1, 0, {}, {64, 64, 64, 64, 64, 64, 64, 64}, {16, 16, 16, 16, 16, 16, 16, 16},
+};
+
+// ldtilecfg and sttilecfg with the whole 64-byte object as their operand.
+// Not GCC 12's _tile_loadconfig / _tile_storeconfig: their asm names only
+// the first 8 bytes of the object, so at -O3 GCC dropped the stores that
+// filled in the rows and widths of a configuration built on the stack (the
+// tiles would have been loaded as 0 x 0), and would not know that
+// sttilecfg writes the object.
+void load_tile_config(const TileConfig& config) { __asm__ volatile("ldtilecfg %0" : : "m"(config)); }
+void store_tile_config(TileConfig& config) { __asm__ volatile("sttilecfg %0" : "=m"(config)); }
+
+// Whether this thread has used the tiles, so that it releases them when it
+// exits: tilerelease returns the tile state to its init state, and a thread
+// that no longer multiplies does not keep 8 KiB of registers for the OS to
+// save at every switch.
 struct ThreadTiles {
-  bool configured = false;
+  bool used = false;
   ThreadTiles() = default;
   ThreadTiles(const ThreadTiles&) = delete;
   ThreadTiles& operator=(const ThreadTiles&) = delete;
   ~ThreadTiles() {
-    if (configured) _tile_release();
+    if (used) _tile_release();
   }
 };
 thread_local ThreadTiles thread_tiles;
 
+// The configuration is loaded once per thread: the first call finds none
+// (sttilecfg stores zeros in the init state) and loads it; later calls find
+// it still there and load nothing. Comparing first, instead of trusting a
+// flag, keeps the kernel right when something else on the thread released
+// the tiles or loaded another configuration (another AMX library, or the
+// bench's peak probe): the ABI does not preserve tile state across calls.
 void prepare_amx_thread() {
-  if (thread_tiles.configured) return;
-  TileConfig config;
-  config.palette = 1;
-  for (int t = 0; t < 8; ++t) {  // every tile 16 rows of 64 bytes: C 16 x 16 float, A 16 x 32 bf16, B 16 x 32 bf16
-    config.rows[t] = 16;
-    config.bytes_per_row[t] = 64;
-  }
-  _tile_loadconfig(&config);
-  thread_tiles.configured = true;
+  TileConfig current;
+  store_tile_config(current);
+  if (std::memcmp(&current, &kTileConfig, sizeof current) != 0) load_tile_config(kTileConfig);
+  thread_tiles.used = true;
 }
 
 __mmask16 low_mask(int n) { return n >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << n) - 1u); }
@@ -99,8 +120,8 @@ void microkernel_amx_32x32(int depth, float alpha, const bf16* a, const bf16* b,
   // other goes through a float buffer and the alpha / beta update below.
   const bool straight = m == MR && n == NR && alpha == 1.0f && (beta == 0.0f || beta == 1.0f);
   const std::size_t c_row_bytes = static_cast<std::size_t>(ldc) * sizeof(float);
-  float* c_low = c + static_cast<index>(16) * ldc;  // rows 16..31
   if (straight && beta == 1.0f) {
+    const float* c_low = c + static_cast<index>(16) * ldc;  // rows 16..31 (m == 32 here)
     _tile_loadd(0, c, c_row_bytes);
     _tile_loadd(1, c + 16, c_row_bytes);
     _tile_loadd(2, c_low, c_row_bytes);
@@ -126,6 +147,7 @@ void microkernel_amx_32x32(int depth, float alpha, const bf16* a, const bf16* b,
     _tile_dpbf16ps(3, 5, 7);
   }
   if (straight) {
+    float* c_low = c + static_cast<index>(16) * ldc;
     _tile_stored(0, c, c_row_bytes);
     _tile_stored(1, c + 16, c_row_bytes);
     _tile_stored(2, c_low, c_row_bytes);

@@ -15,7 +15,7 @@
 // rounds to nearest even, treats bf16 subnormal inputs as zero and flushes
 // subnormal results to zero. The products of two bf16 are exact in float,
 // so each lane makes at most two roundings per pair (the order of the two
-// additions is not specified), within the bound of docs/bf16-amx.md.
+// additions is not specified), within the bound of docs/08-bf16-amx.md.
 //
 // Whether the instruction is as fast as a float FMA per instruction is the
 // CPU's business: on Intel's Sapphire Rapids it was measured at about half
