@@ -35,11 +35,13 @@ double max_normalised_error(const std::vector<float>& A, const std::vector<float
     for (int j = 0; j < kSide; ++j) {
       double exact = 0, scale = 0;
       for (int p = 0; p < K; ++p) {
-        const double x = double(A[static_cast<std::size_t>(i) * K + p]) * double(B[static_cast<std::size_t>(p) * kSide + j]);
+        const double x =
+            double(A[static_cast<std::size_t>(i) * K + p]) * double(B[static_cast<std::size_t>(p) * kSide + j]);
         exact += x;
         scale += std::fabs(x);
       }
-      if (scale > 0) worst = std::max(worst, std::fabs(double(C[static_cast<std::size_t>(i) * kSide + j]) - exact) / scale);
+      if (scale > 0)
+        worst = std::max(worst, std::fabs(double(C[static_cast<std::size_t>(i) * kSide + j]) - exact) / scale);
     }
   return worst;
 }
@@ -94,7 +96,8 @@ void print_error_table(std::FILE* out, const std::vector<ErrorRow>& rows) {
   for (const ErrorRow& r : rows)
     if (std::find(ks.begin(), ks.end(), r.k) == ks.end()) ks.push_back(r.k);
   for (int k : ks)
-    if (k == 1 || k == 16 || k == 256 || k == 4096 || k == 8192) std::fprintf(out, " %9s", ("K=" + std::to_string(k)).c_str());
+    if (k == 1 || k == 16 || k == 256 || k == 4096 || k == 8192)
+      std::fprintf(out, " %9s", ("K=" + std::to_string(k)).c_str());
   std::fprintf(out, "   bound at K=8192\n");
   for (std::size_t i = 0; i < rows.size();) {
     const ErrorRow& first = rows[i];
@@ -129,7 +132,8 @@ void write_error_files(const std::string& dir, const std::vector<ErrorRow>& rows
     std::ofstream f(folder / "errors.csv");
     f << "kernel,data,reference,k,max_normalised_error,bound\n";
     for (const ErrorRow& r : rows)
-      f << r.kernel << ',' << r.data << ',' << r.reference << ',' << r.k << ',' << r.max_error << ',' << r.bound << '\n';
+      f << r.kernel << ',' << r.data << ',' << r.reference << ',' << r.k << ',' << r.max_error << ',' << r.bound
+        << '\n';
     if (!f) throw std::runtime_error("cannot write '" + (folder / "errors.csv").string() + "'");
   }
 
@@ -145,7 +149,8 @@ void write_error_files(const std::string& dir, const std::vector<ErrorRow>& rows
   };
   Svg svg(width, height);
   svg.rect(0, 0, width, height, "#ffffff");
-  svg.text({width / 2, 28}, "Rounding error against K: float sums, and bf16 inputs", {17, "#111", Anchor::middle, true});
+  svg.text({width / 2, 28}, "Rounding error against K: float sums, and bf16 inputs",
+           {17, "#111", Anchor::middle, true});
   svg.text({width / 2, 48}, subtitle, {12, "#555", Anchor::middle});
   std::vector<std::string> series;  // "kernel|reference", in order of appearance
   for (const ErrorRow& r : rows) {
@@ -179,7 +184,8 @@ void write_error_files(const std::string& dir, const std::vector<ErrorRow>& rows
     for (std::size_t s = 0; s < series.size(); ++s) {
       std::vector<Point> pts;
       for (const ErrorRow& r : rows)
-        if (r.data == data && r.kernel + "|" + r.reference == series[s]) pts.push_back({px(left, r.k), py(r.max_error)});
+        if (r.data == data && r.kernel + "|" + r.reference == series[s])
+          pts.push_back({px(left, r.k), py(r.max_error)});
       const std::string colour = colours[s % std::size(colours)];
       svg.polyline(pts, {colour, 2, ""});
       for (const Point& p : pts) svg.marker(p, static_cast<int>(s % 4), 7, colour);

@@ -37,7 +37,9 @@ bool kernel_is_threaded(Kernel k) { return kernel_threaded(k); }
 
 bool is_bf16(Kernel k) { return k != Kernel::simd && kernel_computes(k, Precision::bf16); }
 
-std::vector<bool> input_forms(Kernel k) { return is_bf16(k) ? std::vector<bool>{false, true} : std::vector<bool>{false}; }
+std::vector<bool> input_forms(Kernel k) {
+  return is_bf16(k) ? std::vector<bool>{false, true} : std::vector<bool>{false};
+}
 
 std::string input_suffix(Kernel k, bool f32_inputs) { return is_bf16(k) && f32_inputs ? " f32in" : ""; }
 
@@ -240,8 +242,11 @@ StoredOperands store_for(const Problem& p, const GemmVariant& v) {
   const bool col = v.layout == Layout::col_major;
   const bool a_as_is = (v.trans_a == Transpose::no_trans) != col;
   const bool b_as_is = (v.trans_b == Transpose::no_trans) != col;
-  return {a_as_is ? p.A : transpose_of(p.A), b_as_is ? p.B : transpose_of(p.B),
-          col ? Matrix(p.shape.n, p.shape.m) : Matrix(p.shape.m, p.shape.n), {}, {}};
+  return {a_as_is ? p.A : transpose_of(p.A),
+          b_as_is ? p.B : transpose_of(p.B),
+          col ? Matrix(p.shape.n, p.shape.m) : Matrix(p.shape.m, p.shape.n),
+          {},
+          {}};
 }
 
 void call_variant(Kernel kernel, bool f32_inputs, const GemmVariant& v, const Shape& s, StoredOperands& st) {
@@ -249,8 +254,8 @@ void call_variant(Kernel kernel, bool f32_inputs, const GemmVariant& v, const Sh
     sgemm(kernel, v.layout, v.trans_a, v.trans_b, s.m, s.n, s.k, 1.0f, st.A.data(), st.A.ld(), st.B.data(), st.B.ld(),
           0.0f, st.C.data(), st.C.ld());
   else if (f32_inputs)
-    sbgemm(kernel, v.layout, v.trans_a, v.trans_b, s.m, s.n, s.k, 1.0f, st.A.data(), st.A.ld(), st.B.data(),
-           st.B.ld(), 0.0f, st.C.data(), st.C.ld());
+    sbgemm(kernel, v.layout, v.trans_a, v.trans_b, s.m, s.n, s.k, 1.0f, st.A.data(), st.A.ld(), st.B.data(), st.B.ld(),
+           0.0f, st.C.data(), st.C.ld());
   else
     sbgemm(kernel, v.layout, v.trans_a, v.trans_b, s.m, s.n, s.k, 1.0f, st.A16.data(), st.A.ld(), st.B16.data(),
            st.B.ld(), 0.0f, st.C.data(), st.C.ld());
@@ -292,86 +297,86 @@ std::vector<GemmRow> run_gemm_sweep(const Options& options, Progress& progress) 
       for (Kernel kernel : options.kernels)
         for (const GemmVariant& variant : options.variants)
           for (const bool f32_inputs : input_forms(kernel)) {
-          if (is_bf16(kernel)) add_bf16_reference(problem);
-          GemmRow row;
-          row.kernel = kernel;
-          row.variant = variant;
-          row.f32_inputs = f32_inputs;
-          row.name = std::string(kernel_name(kernel)) + input_suffix(kernel, f32_inputs);
-          if (!variant.is_default()) row.name.append(" ").append(variant.name());
-          row.threads = threads;
-          row.shape = shape;
-          row.peak_isa = peak_isa_for(kernel);
-          {
-            std::string what("gemm ");
-            what.append(row.name)
-                .append(" threads=")
-                .append(std::to_string(threads))
-                .append(" ")
-                .append(describe(shape));
-            progress.step(what);
-          }
-
-          double* speed = last_gflops(kernel, threads);  // (any variant: the projection is rough anyway)
-          const bool naive_step = kernel == Kernel::naive || kernel == Kernel::bf16_naive;
-          if (!kernel_is_threaded(kernel) && threads > 1) {
-            row.skipped = true;
-            row.skip_reason = "single-threaded kernel";
-          } else if (naive_step && volume > naive_limit) {
-            row.skipped = true;
-            row.skip_reason = "larger than --naive-max";
-          } else if (*speed > 0 && shape.flops() / (*speed * 1e9) > options.max_call_seconds) {
-            row.skipped = true;
-            row.skip_reason = "one call projected to take more than --max-call seconds";
-          }
-          if (row.skipped) {
-            rows.push_back(row);
-            continue;
-          }
-
-          // 1. One call on a NaN-filled C, checked before anything is timed.
-          //    Other variants compute into their stored C, which is then
-          //    read back into problem.C for the same check.
-          StoredOperands stored;
-          if (!variant.is_default()) {
-            stored = store_for(problem, variant);
-            if (is_bf16(kernel)) {
-              stored.A16 = rounded(stored.A);
-              stored.B16 = rounded(stored.B);
+            if (is_bf16(kernel)) add_bf16_reference(problem);
+            GemmRow row;
+            row.kernel = kernel;
+            row.variant = variant;
+            row.f32_inputs = f32_inputs;
+            row.name = std::string(kernel_name(kernel)) + input_suffix(kernel, f32_inputs);
+            if (!variant.is_default()) row.name.append(" ").append(variant.name());
+            row.threads = threads;
+            row.shape = shape;
+            row.peak_isa = peak_isa_for(kernel);
+            {
+              std::string what("gemm ");
+              what.append(row.name)
+                  .append(" threads=")
+                  .append(std::to_string(threads))
+                  .append(" ")
+                  .append(describe(shape));
+              progress.step(what);
             }
-          }
-          const auto timed_call = [&] {
-            if (variant.is_default())
-              call_kernel(kernel, f32_inputs, problem);
-            else
-              call_variant(kernel, f32_inputs, variant, shape, stored);
-          };
-          problem.C.fill(std::numeric_limits<float>::quiet_NaN());
-          stored.C.fill(std::numeric_limits<float>::quiet_NaN());
-          timed_call();
-          if (!variant.is_default()) {
-            const bool col = variant.layout == Layout::col_major;
-            for (int i = 0; i < shape.m; ++i)
-              for (int j = 0; j < shape.n; ++j) problem.C(i, j) = col ? stored.C(j, i) : stored.C(i, j);
-          }
-          const CheckResult check = check_result(problem, kernel);
-          row.check_passed = check.passed;
-          row.check_method = check.method;
-          row.worst_error_ratio = check.worst_ratio;
-          row.check_failure = check.first_failure;
-          if (!check.passed) {  // a wrong result has no speed worth reporting
-            rows.push_back(row);
-            continue;
-          }
 
-          // 2. The timing.
-          row.timing = measure(timed_call, options.measure);
-          row.gflops = shape.flops() / row.timing.median_seconds * 1e-9;
-          row.gflops_min = shape.flops() / row.timing.max_seconds * 1e-9;
-          row.gflops_max = shape.flops() / row.timing.min_seconds * 1e-9;
-          *speed = row.gflops;
-          rows.push_back(row);
-        }
+            double* speed = last_gflops(kernel, threads);  // (any variant: the projection is rough anyway)
+            const bool naive_step = kernel == Kernel::naive || kernel == Kernel::bf16_naive;
+            if (!kernel_is_threaded(kernel) && threads > 1) {
+              row.skipped = true;
+              row.skip_reason = "single-threaded kernel";
+            } else if (naive_step && volume > naive_limit) {
+              row.skipped = true;
+              row.skip_reason = "larger than --naive-max";
+            } else if (*speed > 0 && shape.flops() / (*speed * 1e9) > options.max_call_seconds) {
+              row.skipped = true;
+              row.skip_reason = "one call projected to take more than --max-call seconds";
+            }
+            if (row.skipped) {
+              rows.push_back(row);
+              continue;
+            }
+
+            // 1. One call on a NaN-filled C, checked before anything is timed.
+            //    Other variants compute into their stored C, which is then
+            //    read back into problem.C for the same check.
+            StoredOperands stored;
+            if (!variant.is_default()) {
+              stored = store_for(problem, variant);
+              if (is_bf16(kernel)) {
+                stored.A16 = rounded(stored.A);
+                stored.B16 = rounded(stored.B);
+              }
+            }
+            const auto timed_call = [&] {
+              if (variant.is_default())
+                call_kernel(kernel, f32_inputs, problem);
+              else
+                call_variant(kernel, f32_inputs, variant, shape, stored);
+            };
+            problem.C.fill(std::numeric_limits<float>::quiet_NaN());
+            stored.C.fill(std::numeric_limits<float>::quiet_NaN());
+            timed_call();
+            if (!variant.is_default()) {
+              const bool col = variant.layout == Layout::col_major;
+              for (int i = 0; i < shape.m; ++i)
+                for (int j = 0; j < shape.n; ++j) problem.C(i, j) = col ? stored.C(j, i) : stored.C(i, j);
+            }
+            const CheckResult check = check_result(problem, kernel);
+            row.check_passed = check.passed;
+            row.check_method = check.method;
+            row.worst_error_ratio = check.worst_ratio;
+            row.check_failure = check.first_failure;
+            if (!check.passed) {  // a wrong result has no speed worth reporting
+              rows.push_back(row);
+              continue;
+            }
+
+            // 2. The timing.
+            row.timing = measure(timed_call, options.measure);
+            row.gflops = shape.flops() / row.timing.median_seconds * 1e-9;
+            row.gflops_min = shape.flops() / row.timing.max_seconds * 1e-9;
+            row.gflops_max = shape.flops() / row.timing.min_seconds * 1e-9;
+            *speed = row.gflops;
+            rows.push_back(row);
+          }
     }
   }
   set_num_threads(1);

@@ -39,7 +39,7 @@ struct GemmRow {
   // For a bf16 kernel: A and B passed as float, rounded by sbgemm while it
   // packs (name gains " f32in"); false: passed as bf16. Float kernels: false.
   bool f32_inputs = false;
-  std::string name;     // the kernel's name as reported, with the variant unless it is row-major NN
+  std::string name;  // the kernel's name as reported, with the variant unless it is row-major NN
   int threads = 1;
   Shape shape;
   bool skipped = false;

@@ -265,8 +265,7 @@ Options parse_options(std::span<const std::string> args) {
       precision = value();
       if (precision != "f32" && precision != "bf16" && precision != "all")
         throw usage_error(cat({"--precision: ", quoted(precision), " is not f32, bf16 or all"}));
-    }
-    else if (a == "--sizes")
+    } else if (a == "--sizes")
       sizes_text = value();
     else if (a == "--layouts")
       layouts_text = value();

@@ -88,8 +88,8 @@ std::vector<PeakProbe> available_probes() {
 #if defined(GEMMLAB_BENCH_HAVE_AVX512BF16)
   // vdpbf16ps: 16 float lanes, each two bf16 products and their sum: 64 flops.
   if (cpu.avx512_f_vl_bw_dq() && cpu.avx512bf16)
-    probes.push_back({"avx512bf16", "512-bit AVX512-BF16 vdpbf16ps (bf16 pairs into float)",
-                      peak_bf16_chains * 64.0, peak_loop_avx512bf16});
+    probes.push_back({"avx512bf16", "512-bit AVX512-BF16 vdpbf16ps (bf16 pairs into float)", peak_bf16_chains * 64.0,
+                      peak_loop_avx512bf16});
 #endif
 #if defined(GEMMLAB_BENCH_HAVE_AMX)
   // tdpbf16ps: 16 x 16 float results, each 32 bf16 products and their sum.

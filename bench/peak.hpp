@@ -20,8 +20,8 @@ namespace gemmlab::bench {
 
 // One probe: a loop from peak_loops.hpp and what it measures.
 struct PeakProbe {
-  std::string_view isa;   // "scalar", "sse2", "avx2", "avx512", "neon", "avx512bf16", "amx"
-  std::string_view what;  // one line for people
+  std::string_view isa;        // "scalar", "sse2", "avx2", "avx512", "neon", "avx512bf16", "amx"
+  std::string_view what;       // one line for people
   double flops_per_iteration;  // of the loop: chains x flops per instruction
   float (*loop)(std::int64_t iterations, float multiplier, float addend);
 };

@@ -18,7 +18,7 @@ float peak_loop_avx512bf16(std::int64_t iterations, float multiplier, float adde
   for (int c = 0; c < peak_bf16_chains; ++c) acc[c] = _mm512_set1_ps(0.01f * static_cast<float>(c));
   for (std::int64_t i = 0; i < iterations; ++i) {
 #pragma GCC unroll 24
-    for (int c = 0; c < peak_bf16_chains; ++c) acc[c] = _mm512_dpbf16_ps(acc[c], a, b);
+    for (__m512& chain : acc) chain = _mm512_dpbf16_ps(chain, a, b);
   }
   __m512 sum = acc[0];
 #pragma GCC unroll 24

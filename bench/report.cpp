@@ -48,8 +48,8 @@ void print_peaks(std::FILE* out, const PeakTable& peaks) {
   std::fprintf(out, "Peak (FMA-throughput probe, samples before and after the sweep), GFLOP/s:\n");
   std::fprintf(out, "  %-10s %-11s%8s %8s  %s\n", "ISA", "threads", "best", "median", "% of peak is against");
   for (const PeakResult& p : peaks.results())
-    std::fprintf(out, "  %-10s %2d thread%s  %8.1f %8.1f  %8.1f\n", p.isa.c_str(), p.threads, p.threads == 1 ? " " : "s",
-                 p.gflops_best, p.gflops_median, peaks.gflops(p.isa, p.threads));
+    std::fprintf(out, "  %-10s %2d thread%s  %8.1f %8.1f  %8.1f\n", p.isa.c_str(), p.threads,
+                 p.threads == 1 ? " " : "s", p.gflops_best, p.gflops_median, peaks.gflops(p.isa, p.threads));
   std::fprintf(out,
                "  (threads x the 1-thread median, at most the best sample on that many threads: medians against "
                "medians; see docs/benchmarking.md)\n");
@@ -82,22 +82,22 @@ void print_gemm_table(std::FILE* out, const std::vector<GemmRow>& rows, const Op
       for (Kernel k : options.kernels)
         for (const GemmVariant& v : options.variants)
           for (const bool f32_inputs : input_forms(k)) {
-          const auto it = std::find_if(rows.begin(), rows.end(), [&](const GemmRow& r) {
-            return r.kernel == k && r.variant.name() == v.name() && r.f32_inputs == f32_inputs &&
-                   r.threads == threads && r.shape.m == s.m && r.shape.n == s.n && r.shape.k == s.k &&
-                   r.shape.role == s.role;
-          });
-          std::string cell = "-";
-          if (it != rows.end() && !it->skipped) {
-            if (!it->check_passed) {
-              cell = "WRONG RESULT";
-            } else {
-              cell = gflops_text(it->gflops);
-              if (it->peak_gflops > 0) cell.append(" (").append(fixed(it->pct_peak, 0)).append("%)");
+            const auto it = std::find_if(rows.begin(), rows.end(), [&](const GemmRow& r) {
+              return r.kernel == k && r.variant.name() == v.name() && r.f32_inputs == f32_inputs &&
+                     r.threads == threads && r.shape.m == s.m && r.shape.n == s.n && r.shape.k == s.k &&
+                     r.shape.role == s.role;
+            });
+            std::string cell = "-";
+            if (it != rows.end() && !it->skipped) {
+              if (!it->check_passed) {
+                cell = "WRONG RESULT";
+              } else {
+                cell = gflops_text(it->gflops);
+                if (it->peak_gflops > 0) cell.append(" (").append(fixed(it->pct_peak, 0)).append("%)");
+              }
             }
+            std::fprintf(out, " %18s", cell.c_str());
           }
-          std::fprintf(out, " %18s", cell.c_str());
-        }
       if (!s.role.empty()) std::fprintf(out, "  %s", s.role.c_str());
       std::fprintf(out, "\n");
     }

@@ -143,8 +143,7 @@ void time_rnn_forward(RnnRow& row, const RnnProblem& p, const Options& options) 
   describe(row, p, "RnnForward");
   const bool bf16 = is_bf16(row.kernel);
   const RnnWeights weights = weights_from_gemmlab(p.Wx, p.Wy, p.b);
-  RnnForward forward(row.kernel, weights, Activation::tanh, p.batch, p.steps,
-                     bf16 ? Precision::bf16 : Precision::f32);
+  RnnForward forward(row.kernel, weights, Activation::tanh, p.batch, p.steps, bf16 ? Precision::bf16 : Precision::f32);
   forward.run(p.x_all);
   check_outputs(p, forward.outputs(), row, bf16);
   if (!row.check_passed) return;

@@ -185,8 +185,8 @@ Outcome run(Kernel k, const Case& cs, bool float_a, bool float_b) {
       const double err16 = std::fabs(got - exact16), err32 = std::fabs(got - exact32);
       if (!(err16 <= bound16) && out.failures++ == 0) {
         std::ostringstream s;
-        s << "C(" << i << "," << j << ") = " << got << ", exact from the bf16 inputs " << exact16 << ", |err| "
-          << err16 << " > bound " << bound16;
+        s << "C(" << i << "," << j << ") = " << got << ", exact from the bf16 inputs " << exact16 << ", |err| " << err16
+          << " > bound " << bound16;
         out.first_failure = s.str();
       }
       if (!(err32 <= bound32)) ++out.failures_vs_f32;
@@ -198,8 +198,8 @@ Outcome run(Kernel k, const Case& cs, bool float_a, bool float_b) {
 
 void expect_passes(Kernel k, const Case& cs, bool float_inputs) {
   const Outcome o = run(k, cs, float_inputs, float_inputs);
-  const std::string where = std::string(kernel_name(k)) + (float_inputs ? " (float inputs) " : " (bf16 inputs) ") +
-                            cs.text();
+  const std::string where =
+      std::string(kernel_name(k)) + (float_inputs ? " (float inputs) " : " (bf16 inputs) ") + cs.text();
   EXPECT_EQ(o.failures, 0) << where << ": " << o.first_failure;
   EXPECT_EQ(o.failures_vs_f32, 0) << where << ": outside the bound against the float inputs";
   EXPECT_EQ(o.guard_hits, 0) << where << ": wrote " << o.guard_hits << " cells outside C";
@@ -216,8 +216,8 @@ std::string name_of(const ::testing::TestParamInfo<Kernel>& info) { return testi
 TEST_P(Sbgemm, EveryLayoutTransposeAndInputWithinTheBound) {
   GEMMLAB_SKIP_IF_UNAVAILABLE(GetParam());
   const Case shapes[] = {
-      {1, 1, 1, 1.0f, 0.0f},      {3, 5, 7, 1.0f, 0.0f},     {14, 32, 2, 1.0f, 1.0f},  {15, 33, 33, -0.5f, 2.0f},
-      {32, 32, 32, 1.0f, 1.0f},   {33, 31, 65, 1.5f, 0.0f},  {47, 70, 100, 1.0f, -1.0f}, {64, 64, 513, 1.0f, 0.5f},
+      {1, 1, 1, 1.0f, 0.0f},    {3, 5, 7, 1.0f, 0.0f},    {14, 32, 2, 1.0f, 1.0f},    {15, 33, 33, -0.5f, 2.0f},
+      {32, 32, 32, 1.0f, 1.0f}, {33, 31, 65, 1.5f, 0.0f}, {47, 70, 100, 1.0f, -1.0f}, {64, 64, 513, 1.0f, 0.5f},
   };
   std::uint64_t seed = 11;
   for (Case cs : shapes)
@@ -436,8 +436,9 @@ TEST(SbgemmArguments, AreCheckedAsSgemmChecksThemAndCIsUntouched) {
   const auto nt = Transpose::no_trans;
   EXPECT_EQ(error_of([&] { sbgemm(Kernel::simd, rm, nt, nt, -1, 2, 2, 1, a.data(), 2, b.data(), 2, 0, c.data(), 2); }),
             "sbgemm: negative size M=-1");
-  EXPECT_EQ(error_of([&] { sbgemm(Kernel::simd, rm, nt, nt, 2, 2, 4, 1, a.data(), 3, b.data(), 2, 0, c.data(), 2); }),
-            "sbgemm: lda=3 is smaller than 4, the length of A's stored rows (row-major, op(A) N, op(B) N, M=2 N=2 K=4)");
+  EXPECT_EQ(
+      error_of([&] { sbgemm(Kernel::simd, rm, nt, nt, 2, 2, 4, 1, a.data(), 3, b.data(), 2, 0, c.data(), 2); }),
+      "sbgemm: lda=3 is smaller than 4, the length of A's stored rows (row-major, op(A) N, op(B) N, M=2 N=2 K=4)");
   EXPECT_EQ(error_of([&] {
               sbgemm(Kernel::simd, Layout::col_major, Transpose::trans, nt, 2, 2, 4, 1, a.data(), 3, b.data(), 4, 0,
                      c.data(), 2);

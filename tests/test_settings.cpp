@@ -135,7 +135,8 @@ std::string every_entry_point() {
 
 const std::string thread_rule =
     ": expected a whole number from 1 to 1024 written with decimal digits only (no sign, no spaces), or unset for 1";
-const std::string isa_rule = " (valid entries: avx512, avx2, fma, neon, avx512bf16, amx; separate them with commas, no spaces)";
+const std::string isa_rule =
+    " (valid entries: avx512, avx2, fma, neon, avx512bf16, amx; separate them with commas, no spaces)";
 
 // Whether this test binary can be started again from inside itself. Not
 // under qemu user-mode emulation without binfmt_misc (make test-arm64): the

@@ -46,10 +46,11 @@ std::vector<Kernel> parse_kernel_list(std::string_view text, Precision precision
     const std::string_view name = text.substr(start, end - start);
     const Kernel k = kernel_option(name);
     if (!kernel_computes(k, precision))
-      throw usage_error("--kernel: '" + std::string(name) + "' does not compute " + std::string(precision_name(precision)) +
-                        (precision == Precision::bf16 ? " (with --precision bf16: bf16-naive, bf16-blocked, bf16-avx512, "
-                                                        "bf16-amx, simd or all)"
-                                                      : " (it is a bf16 kernel: add --precision bf16)"));
+      throw usage_error(
+          "--kernel: '" + std::string(name) + "' does not compute " + std::string(precision_name(precision)) +
+          (precision == Precision::bf16 ? " (with --precision bf16: bf16-naive, bf16-blocked, bf16-avx512, "
+                                          "bf16-amx, simd or all)"
+                                        : " (it is a bf16 kernel: add --precision bf16)"));
     if (!kernel_available(k))
       throw usage_error("--kernel: '" + std::string(name) + "' cannot run here: " + kernel_status(k));
     out.push_back(k);

@@ -117,8 +117,8 @@ double seed_error_bound_one(const SeedExample& s, const TwoStepOutput& y, double
     for (int j = 0; j < hidden; ++j) {
       double x_sum = 0.0;
       for (int p = 0; p < inputs; ++p) x_sum += std::fabs(s.X0(i, p) * double(s.Wx(p, j)));
-      err0[i * hidden + j] = preactivation_bound(inputs, hidden, grow * x_sum, 0.0, s.b(0, j)) + rounding * x_sum +
-                             tanh_max_abs_error;
+      err0[i * hidden + j] =
+          preactivation_bound(inputs, hidden, grow * x_sum, 0.0, s.b(0, j)) + rounding * x_sum + tanh_max_abs_error;
       worst = std::max(worst, err0[i * hidden + j]);
     }
   for (int i = 0; i < batch; ++i)

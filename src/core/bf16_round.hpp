@@ -37,7 +37,8 @@ namespace gemmlab::detail {
   return bf16{static_cast<std::uint16_t>((u + 0x7FFFu + lsb) >> 16)};
 }
 
-
-[[gnu::always_inline]] inline float widen_bf16(bf16 x) { return std::bit_cast<float>(static_cast<std::uint32_t>(x.bits) << 16); }
+[[gnu::always_inline]] inline float widen_bf16(bf16 x) {
+  return std::bit_cast<float>(static_cast<std::uint32_t>(x.bits) << 16);
+}
 
 }  // namespace gemmlab::detail

@@ -68,11 +68,11 @@ void pairs_from_runs(index lanes, int kc, int depth, const Bf16Operand& src, bf1
       const __mmask16 real = first_lanes(lanes - w0 - c), stored = first_lanes(W - c);
       for (int q = 0; q < depth / 2; ++q) {
         const int p = 2 * q;
-        const __m256i x = p < kc ? load16<S>(src, (w0 + c) * src.row_stride + p * src.col_stride, real)
-                                 : _mm256_setzero_si256();
+        const __m256i x =
+            p < kc ? load16<S>(src, (w0 + c) * src.row_stride + p * src.col_stride, real) : _mm256_setzero_si256();
         const __m256i y = p + 1 < kc ? load16<S>(src, (w0 + c) * src.row_stride + (p + 1) * src.col_stride, real)
                                      : _mm256_setzero_si256();
-        _mm512_mask_storeu_epi32(packed + static_cast<index>(q) * W * 2 + c * 2, stored, interleave(x, y));
+        _mm512_mask_storeu_epi32(packed + (static_cast<index>(q) * W + c) * 2, stored, interleave(x, y));
       }
     }
 }
@@ -101,7 +101,7 @@ void pairs_from_lanes(index lanes, int kc, int depth, const Bf16Operand& src, bf
         transpose_16x16(block);  // block[j]: pair j of the 16 lanes
         const int pairs = depth - p0 >= 32 ? 16 : (depth - p0) / 2;
         for (int j = 0; j < pairs; ++j)
-          _mm512_mask_storeu_ps(packed + (static_cast<index>(p0) / 2 + j) * W * 2 + c * 2, stored, block[j]);
+          _mm512_mask_storeu_ps(packed + ((static_cast<index>(p0) / 2 + j) * W + c) * 2, stored, block[j]);
       }
     }
 }
@@ -122,7 +122,7 @@ void rows32_from_lanes(index lanes, int kc, int depth, const Bf16Operand& src, b
           const __m256i y = high != 0 ? load16<S>(src, lane + 16, high) : _mm256_setzero_si256();
           row = concatenate(x, y);
         }
-        _mm512_storeu_si512(packed + static_cast<index>(p0) * W + w * 32, row);
+        _mm512_storeu_si512(packed + static_cast<index>(p0) * W + static_cast<index>(w) * 32, row);
       }
     }
 }

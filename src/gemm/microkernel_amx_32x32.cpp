@@ -89,6 +89,8 @@ struct ThreadTiles {
   ThreadTiles() = default;
   ThreadTiles(const ThreadTiles&) = delete;
   ThreadTiles& operator=(const ThreadTiles&) = delete;
+  ThreadTiles(ThreadTiles&&) = delete;
+  ThreadTiles& operator=(ThreadTiles&&) = delete;
   ~ThreadTiles() {
     if (used) _tile_release();
   }
@@ -102,7 +104,7 @@ thread_local ThreadTiles thread_tiles;
 // the tiles or loaded another configuration (another AMX library, or the
 // bench's peak probe): the ABI does not preserve tile state across calls.
 void prepare_amx_thread() {
-  TileConfig current;
+  TileConfig current{};
   store_tile_config(current);
   if (std::memcmp(&current, &kTileConfig, sizeof current) != 0) load_tile_config(kTileConfig);
   thread_tiles.used = true;
@@ -132,13 +134,13 @@ void microkernel_amx_32x32(int depth, float alpha, const bf16* a, const bf16* b,
     _tile_zero(2);
     _tile_zero(3);
   }
-  constexpr std::size_t a_row_bytes = 32 * sizeof(bf16);       // one row of an A tile: 32 k values
-  constexpr std::size_t b_row_bytes = 2 * NR * sizeof(bf16);   // one pair row of the B panel: 32 columns x 2
+  constexpr std::size_t a_row_bytes = 32 * sizeof(bf16);      // one row of an A tile: 32 k values
+  constexpr std::size_t b_row_bytes = 2 * sizeof(bf16) * NR;  // one pair row of the B panel: 32 columns x 2
   for (int k0 = 0; k0 < depth; k0 += 32) {
     const bf16* a_block = a + static_cast<index>(k0) * MR;  // 32 rows x 32 k values
     const bf16* b_block = b + static_cast<index>(k0) * NR;  // 16 pair rows x 32 columns x 2
     _tile_loadd(4, a_block, a_row_bytes);
-    _tile_loadd(5, a_block + 16 * 32, a_row_bytes);
+    _tile_loadd(5, a_block + static_cast<index>(16) * 32, a_row_bytes);
     _tile_loadd(6, b_block, b_row_bytes);
     _tile_loadd(7, b_block + 32, b_row_bytes);
     _tile_dpbf16ps(0, 4, 6);
@@ -185,8 +187,18 @@ void microkernel_amx_32x32(int depth, float alpha, const bf16* a, const bf16* b,
 // NC = 2048: B block 512 x 2048 x 2 = 2 MiB, in L3. These follow the float
 // kernel's reasoning; they have not been tuned on an AMX machine.
 extern const Bf16MicroKernel amx_32x32{
-    "amx_32x32", Isa::amx_bf16, MR, NR, 32, 2, 32, {128, 512, 2048}, microkernel_amx_32x32,
-    pack_bf16_rows32_avx512_32, pack_bf16_pairs_avx512_32, prepare_amx_thread,
+    .name = "amx_32x32",
+    .isa = Isa::amx_bf16,
+    .mr = MR,
+    .nr = NR,
+    .a_group = 32,  // an A tile row: 32 consecutive k
+    .b_group = 2,   // a B tile row: k in pairs
+    .depth_multiple = 32,
+    .blocking = {128, 512, 2048},
+    .fn = microkernel_amx_32x32,
+    .pack_a = pack_bf16_rows32_avx512_32,
+    .pack_b = pack_bf16_pairs_avx512_32,
+    .prepare_thread = prepare_amx_thread,
 };
 
 }  // namespace gemmlab::detail

@@ -47,7 +47,7 @@ __mmask16 high_mask(int n) {
   const __m512bh b1 = std::bit_cast<__m512bh>(_mm512_load_si512(b + 32));
   for (int i = 0; i < MR; ++i) {
     std::int32_t pair = 0;
-    std::memcpy(&pair, a + 2 * i, sizeof pair);  // the two bf16 of row i, as one 32-bit lane
+    std::memcpy(&pair, a + 2 * static_cast<index>(i), sizeof pair);  // the two bf16 of row i, as one 32-bit lane
     const __m512bh ai = std::bit_cast<__m512bh>(_mm512_set1_epi32(pair));
     acc[i][0] = _mm512_dpbf16_ps(acc[i][0], ai, b0);
     acc[i][1] = _mm512_dpbf16_ps(acc[i][1], ai, b1);
@@ -58,11 +58,11 @@ void microkernel_avx512bf16_14x32(int depth, float alpha, const bf16* a, const b
                                   int m, int n) {
   __m512 acc[MR][2];
   for (auto& row : acc) row[0] = row[1] = _mm512_setzero_ps();
-  constexpr int a_step = 2 * MR, b_step = 2 * NR;  // bf16 per k pair in each panel
+  constexpr index a_step = 2 * index{MR}, b_step = 2 * index{NR};  // bf16 per k pair in each panel
   // As in the float kernel: the A panel streams from L2 and is prefetched
   // a few pairs ahead; the B panel (32 x 512 x 2 = 32 KiB at KC = 512) is
   // read from L1 after its first tile.
-  constexpr int kPrefetchA = 8;
+  constexpr index kPrefetchA = 8;
   const int pairs = depth / 2;
   int q = 0;
   for (; q + 2 <= pairs; q += 2) {
@@ -103,8 +103,17 @@ void microkernel_avx512bf16_14x32(int depth, float alpha, const bf16* a, const b
 //   MC = 168 (12 * MR): A block 168 x 512 x 2 = 168 KiB of L2;
 //   NC = 4096: B block 512 x 4096 x 2 = 4 MiB, in L3.
 extern const Bf16MicroKernel avx512bf16_14x32{
-    "avx512bf16_14x32", Isa::avx512_bf16,          MR, NR, 2, 2, 2, {168, 512, 4096}, microkernel_avx512bf16_14x32,
-    pack_bf16_pairs_avx512_14, pack_bf16_pairs_avx512_32, nullptr,
+    .name = "avx512bf16_14x32",
+    .isa = Isa::avx512_bf16,
+    .mr = MR,
+    .nr = NR,
+    .a_group = 2,
+    .b_group = 2,
+    .depth_multiple = 2,
+    .blocking = {168, 512, 4096},
+    .fn = microkernel_avx512bf16_14x32,
+    .pack_a = pack_bf16_pairs_avx512_14,
+    .pack_b = pack_bf16_pairs_avx512_32,
 };
 
 }  // namespace gemmlab::detail

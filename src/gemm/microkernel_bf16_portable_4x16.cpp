@@ -17,23 +17,23 @@ namespace {
 constexpr int MR = 4;
 constexpr int NR = 16;
 
-void microkernel_bf16_portable_4x16(int depth, float alpha, const bf16* a, const bf16* b, float beta, float* c,
-                                    int ldc, int m, int n) {
+void microkernel_bf16_portable_4x16(int depth, float alpha, const bf16* a, const bf16* b, float beta, float* c, int ldc,
+                                    int m, int n) {
   float acc[MR][NR] = {};
-  for (int q = 0; q < depth / 2; ++q, a += 2 * MR, b += 2 * NR) {
+  for (int q = 0; q < depth / 2; ++q, a += 2 * index{MR}, b += 2 * index{NR}) {
     float b0[NR], b1[NR];  // B's rows 2q and 2q + 1, widened once for the four rows of A
 #pragma GCC unroll 16
-    for (int j = 0; j < NR; ++j) {
+    for (index j = 0; j < NR; ++j) {
       b0[j] = widen_bf16(b[2 * j]);
       b1[j] = widen_bf16(b[2 * j + 1]);
     }
     // Unrolled, as the float portable kernel is (microkernel_portable.hpp),
     // so that the compiler keeps the tile in registers and vectorises j.
 #pragma GCC unroll 4
-    for (int i = 0; i < MR; ++i) {
+    for (index i = 0; i < MR; ++i) {
       const float a0 = widen_bf16(a[2 * i]), a1 = widen_bf16(a[2 * i + 1]);
 #pragma GCC unroll 16
-      for (int j = 0; j < NR; ++j) acc[i][j] += a0 * b0[j] + a1 * b1[j];  // both products exact in float
+      for (index j = 0; j < NR; ++j) acc[i][j] += a0 * b0[j] + a1 * b1[j];  // both products exact in float
     }
   }
   for (int i = 0; i < m; ++i) {
@@ -48,8 +48,15 @@ void microkernel_bf16_portable_4x16(int depth, float alpha, const bf16* a, const
 // 16 x 512 x 2 bytes = 16 KiB (L1), the A block 128 x 512 x 2 = 128 KiB (L2),
 // the B block 512 x 4096 x 2 = 4 MiB (L3).
 extern const Bf16MicroKernel bf16_portable_4x16{
-    "bf16_portable_4x16", Isa::baseline, MR, NR, 2, 2, 2, {128, 512, 4096}, microkernel_bf16_portable_4x16,
-    nullptr, nullptr, nullptr,
+    .name = "bf16_portable_4x16",
+    .isa = Isa::baseline,
+    .mr = MR,
+    .nr = NR,
+    .a_group = 2,
+    .b_group = 2,
+    .depth_multiple = 2,
+    .blocking = {128, 512, 4096},
+    .fn = microkernel_bf16_portable_4x16,
 };
 
 }  // namespace gemmlab::detail

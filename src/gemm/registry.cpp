@@ -158,8 +158,8 @@ constexpr KernelDescriptor table[] = {
                        &bf16_portable_4x16, 1, 0),
     bf16_packed_kernel(Kernel::bf16_avx512, "bf16-avx512", "AVX512-BF16 vdpbf16ps, k in pairs, 512-bit registers",
                        Isa::avx512_bf16, avx512bf16_14x32_if_built, 16, 1),
-    bf16_packed_kernel(Kernel::bf16_amx, "bf16-amx", "AMX tdpbf16ps on 16 x 16 tiles, 2 x 2 tiles of C",
-                       Isa::amx_bf16, amx_32x32_if_built, 16, 2),
+    bf16_packed_kernel(Kernel::bf16_amx, "bf16-amx", "AMX tdpbf16ps on 16 x 16 tiles, 2 x 2 tiles of C", Isa::amx_bf16,
+                       amx_32x32_if_built, 16, 2),
 };
 
 // The first micro-kernel of the row that this CPU runs, or nullptr.
@@ -230,7 +230,7 @@ std::span<const ResolvedKernel> resolved_kernels() {
 }
 
 const ResolvedKernel& resolved_bf16_simd() {
-  static const ResolvedKernel& best = [] () -> const ResolvedKernel& {
+  static const ResolvedKernel& best = []() -> const ResolvedKernel& {
     const std::span<const ResolvedKernel> rows = resolved_kernels().first(kRows);
     return rows[static_cast<std::size_t>(best_kernel(rows, ElementType::bf16, Kernel::bf16_blocked))];
   }();

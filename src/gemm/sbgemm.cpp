@@ -86,8 +86,8 @@ void sbgemm(Kernel k, Layout layout, Transpose trans_a, Transpose trans_b, int M
 
 void sbgemm(Kernel k, Layout layout, Transpose trans_a, Transpose trans_b, int M, int N, int K, float alpha,
             const float* A, int lda, const bf16* B, int ldb, float beta, float* C, int ldc) {
-  checked_call(k, {"sbgemm-f32a", layout, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc},
-               Storage::f32, Storage::bf16);
+  checked_call(k, {"sbgemm-f32a", layout, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc}, Storage::f32,
+               Storage::bf16);
 }
 
 void sbgemm(Kernel k, Layout layout, Transpose trans_a, Transpose trans_b, int M, int N, int K, float alpha,

@@ -142,8 +142,7 @@ RnnWeights weights_from_torch(ConstMatrixView weight_ih, ConstMatrixView weight_
 
 // ---- the fast forward pass ---------------------------------------------------------
 
-RnnForward::RnnForward(Kernel k, RnnWeights weights, Activation activation, int batch, int steps,
-                       Precision precision)
+RnnForward::RnnForward(Kernel k, RnnWeights weights, Activation activation, int batch, int steps, Precision precision)
     : kernel_(k),
       precision_(precision),
       weights_(std::move(weights)),
@@ -170,11 +169,12 @@ RnnForward::RnnForward(Kernel k, RnnWeights weights, Activation activation, int 
   if (precision != Precision::f32 && precision != Precision::bf16)
     throw std::invalid_argument("RnnForward: invalid Precision value " + std::to_string(static_cast<int>(precision)));
   if (!kernel_computes(k, precision))
-    throw std::invalid_argument(std::string("RnnForward: kernel '")
-                                    .append(kernel_name(k))
-                                    .append("' does not compute ")
-                                    .append(precision_name(precision))
-                                    .append(precision == Precision::bf16 ? " (a bf16 kernel or simd)" : " (a float kernel)"));
+    throw std::invalid_argument(
+        std::string("RnnForward: kernel '")
+            .append(kernel_name(k))
+            .append("' does not compute ")
+            .append(precision_name(precision))
+            .append(precision == Precision::bf16 ? " (a bf16 kernel or simd)" : " (a float kernel)"));
   gemm_kernel_ = resolve_kernel(k, precision);
   if (!kernel_available(gemm_kernel_))
     throw std::invalid_argument(std::string("RnnForward: kernel '")
@@ -264,8 +264,8 @@ void RnnForward::run(ConstMatrixView x_all, ConstMatrixView h0) {
   // Either precision: C := A · W + beta C with float A (rounded to bf16 as
   // it is packed, for bf16) and the weights in the run's precision.
   const bool in_bf16 = precision_ == Precision::bf16;
-  const auto product = [&](int M, int K, const float* A, int lda, const float* W, const bf16* W16, int ldw,
-                           float beta, float* C) {
+  const auto product = [&](int M, int K, const float* A, int lda, const float* W, const bf16* W16, int ldw, float beta,
+                           float* C) {
     if (in_bf16)
       sbgemm(gemm_kernel_, M, Hp, K, 1.0f, A, lda, W16, ldw, beta, C, ldo);
     else
