@@ -102,6 +102,8 @@ struct ResolvedKernel {
   const MicroKernel* micro = nullptr;
   const Bf16MicroKernel* bf16_micro = nullptr;
   bool runnable = false;
+  // runnable and a float kernel: what sgemm tests, one byte on every call.
+  bool sgemm_runs = false;
 };
 // Resolved once per Kernel value (the CPU's answers cannot change while the
 // program runs), so a call costs an array lookup. resolved() throws

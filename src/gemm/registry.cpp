@@ -188,6 +188,7 @@ ResolvedKernel resolve_row(const KernelDescriptor& d) {
   r.micro = is_direct(d) ? nullptr : usable_micro_kernel(d);
   r.bf16_micro = is_direct(d) ? nullptr : usable_bf16_micro_kernel(d);
   r.runnable = compiled(d) && isa_supported(d.isa) && (is_direct(d) || r.micro != nullptr || r.bf16_micro != nullptr);
+  r.sgemm_runs = r.runnable && d.element == ElementType::f32;
   return r;
 }
 

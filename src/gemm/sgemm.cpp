@@ -228,7 +228,7 @@ namespace {
   static const std::span<const detail::ResolvedKernel> table = detail::resolved_kernels();
   const auto i = static_cast<std::size_t>(k);
   const detail::ResolvedKernel& kernel = i < table.size() ? table[i] : detail::resolved(k);  // (throws)
-  if (!kernel.runnable || kernel.descriptor->element != detail::ElementType::f32) [[unlikely]]
+  if (!kernel.sgemm_runs) [[unlikely]]
     throw std::invalid_argument(detail::cannot_run_message(call.entry, k));
   if (!detail::verbose_enabled())
     detail::run_problem(kernel, call);
