@@ -9,9 +9,11 @@
 #include <string>
 #include <thread>
 
+#include "gemm/bf16_microkernel.hpp"
 #include "gemmlab/bf16.hpp"
 #include "gemmlab/numerics.hpp"
 #include "gemmlab/rnn.hpp"
+#include "gemmlab/sbgemm.hpp"
 #include "test_util.hpp"
 
 namespace gemmlab {
@@ -595,6 +597,25 @@ TEST(RnnBf16, FloatKernelsAreRefusedAndViceVersa) {
   } catch (const std::invalid_argument& e) {
     EXPECT_EQ(std::string(e.what()), "RnnForward: kernel 'bf16-naive' does not compute f32 (a float kernel)");
   }
+}
+
+// The weights are packed once, in the constructor: run() packs no block of
+// B, however many steps and runs (bf16_b_blocks_packed counts every block
+// the bf16 driver packs during a call).
+TEST_P(RnnBf16Kernel, WeightsArePackedOnceNotPerStep) {
+  if (kernel_micro_kernel(resolve_kernel(GetParam(), Precision::bf16)).empty())
+    GTEST_SKIP() << kernel_name(GetParam()) << " has no packed panels: it reads the rounded weights in place";
+  const ForwardCase c{8, 16, 40, 20, Activation::tanh, false, false};
+  const ForwardData d = make_data(c, 4);
+  RnnForward forward(GetParam(), d.weights, c.activation, c.B, c.T, Precision::bf16);
+  const std::size_t before = detail::bf16_b_blocks_packed();
+  forward.run(d.x_all);
+  forward.run(d.x_all);
+  EXPECT_EQ(detail::bf16_b_blocks_packed(), before) << "run() packed a block of Wx or Wy";
+  // The counter does count: a plain sbgemm call packs its B.
+  std::vector<float> a(16, 1.0f), b(16, 1.0f), out(16);
+  sbgemm(resolve_kernel(GetParam(), Precision::bf16), 4, 4, 4, 1.0f, a.data(), 4, b.data(), 4, 0.0f, out.data(), 4);
+  EXPECT_GT(detail::bf16_b_blocks_packed(), before);
 }
 
 }  // namespace

@@ -483,5 +483,99 @@ TEST(SbgemmArguments, ZeroSizesAndAlphaNeverReadTheInputs) {
   EXPECT_EQ(c, (std::vector<float>{0, 0, 0, 0}));
 }
 
+// ---- a B packed once (PackedBf16Matrix) ----------------------------------------------
+
+// The packed B gives bit for bit what sbgemm gives with the same kernel (the
+// same panels, the same order), for every layout and transpose of B, K
+// deeper than KC (several depth blocks), N wider than NC (several column
+// blocks), float and bf16 sources, on 1 and 2 threads.
+TEST_P(Sbgemm, APackedBGivesTheResultOfSbgemmBitForBit) {
+  GEMMLAB_SKIP_IF_UNAVAILABLE(GetParam());
+  if (kernel_micro_kernel(GetParam()).empty()) GTEST_SKIP() << kernel_name(GetParam()) << " has no packed panels";
+  testing::ThreadCountGuard restore;
+  struct Shape {
+    int M, N, K;
+  };
+  for (const Shape sh : {Shape{5, 37, 70}, Shape{33, 70, 600}, Shape{3, 4200, 20}, Shape{300, 520, 300}})
+    for (Layout layout : {Layout::row_major, Layout::col_major})
+      for (Transpose tb : {Transpose::no_trans, Transpose::trans})
+        for (const bool f32 : {false, true})
+          for (const int threads : {1, 2}) {
+            if (threads == 2 && sh.M != 300) continue;
+            set_num_threads(threads);
+            SplitMix64 rng(static_cast<std::uint64_t>(sh.N + sh.K));
+            const Stored sb = stored(layout, tb, sh.K, sh.N, 3);
+            std::vector<float> b32(sb.size(), 0.0f), a(static_cast<std::size_t>(sh.M) * sh.K);
+            for (int r = 0; r < sh.K; ++r)
+              for (int c = 0; c < sh.N; ++c) b32[sb.offset(r, c)] = static_cast<float>(rng.normal());
+            for (float& x : a) x = static_cast<float>(rng.normal());
+            std::vector<bf16> b16(b32.size());
+            to_bf16(b32, b16);
+            std::vector<float> c_packed(static_cast<std::size_t>(sh.M) * sh.N, 1.0f), c_plain = c_packed;
+            // The plain call, in row-major terms: op(B) as stored.
+            const float* B32 = b32.data() + sb.guard;
+            const bf16* B16 = b16.data() + sb.guard;
+            {
+              const PackedBf16Matrix packed = f32 ? PackedBf16Matrix(GetParam(), layout, tb, sh.K, sh.N, B32, sb.ld)
+                                                  : PackedBf16Matrix(GetParam(), layout, tb, sh.K, sh.N, B16, sb.ld);
+              EXPECT_EQ(packed.kernel(), resolve_kernel(GetParam(), Precision::bf16));
+              b32.assign(b32.size(),
+                         std::numeric_limits<float>::quiet_NaN());  // the source is not needed after packing
+              sbgemm(sh.M, 0.5f, a.data(), sh.K, packed, 2.0f, c_packed.data(), sh.N);
+              EXPECT_EQ(last_gemm_call().path, std::string_view("prepacked"));
+            }
+            // The same product through sbgemm, B rebuilt (b32 was overwritten) from b16 when f32.
+            std::vector<float> b_again(b16.size());
+            to_float(b16, b_again);
+            const Layout l = layout;
+            // sbgemm takes the layout of all three matrices; A and C are row-major here, so give B in
+            // row-major terms: a column-major B is a row-major one transposed.
+            const bool col = l == Layout::col_major;
+            const Transpose tb_row = (tb == Transpose::no_trans) != col ? Transpose::no_trans : Transpose::trans;
+            if (f32)
+              sbgemm(GetParam(), Layout::row_major, Transpose::no_trans, tb_row, sh.M, sh.N, sh.K, 0.5f, a.data(), sh.K,
+                     b_again.data() + sb.guard, sb.ld, 2.0f, c_plain.data(), sh.N);
+            else
+              sbgemm(GetParam(), Layout::row_major, Transpose::no_trans, tb_row, sh.M, sh.N, sh.K, 0.5f, a.data(), sh.K,
+                     B16, sb.ld, 2.0f, c_plain.data(), sh.N);
+            EXPECT_EQ(c_packed, c_plain) << "M=" << sh.M << " N=" << sh.N << " K=" << sh.K << " "
+                                         << (col ? "col" : "row") << (tb == Transpose::no_trans ? " N" : " T")
+                                         << (f32 ? " float" : " bf16") << " threads=" << threads;
+          }
+}
+
+TEST(PackedBf16Matrix, BadArgumentsAreRefusedNamingThem) {
+  std::vector<bf16> b(64, to_bf16(1.0f));
+  const auto rm = Layout::row_major;
+  const auto nt = Transpose::no_trans;
+  EXPECT_EQ(error_of([&] { PackedBf16Matrix(Kernel::simd, rm, nt, 4, 8, b.data(), 7); }),
+            "PackedBf16Matrix: ldb=7 is smaller than 8, the length of B's stored rows");
+  EXPECT_EQ(error_of([&] { PackedBf16Matrix(Kernel::simd, Layout::col_major, nt, 4, 8, b.data(), 3); }),
+            "PackedBf16Matrix: ldb=3 is smaller than 4, the length of B's stored columns");
+  EXPECT_EQ(error_of([&] { PackedBf16Matrix(Kernel::simd, rm, nt, -1, 8, b.data(), 8); }),
+            "PackedBf16Matrix: negative size K=-1");
+  EXPECT_EQ(error_of([&] { PackedBf16Matrix(Kernel::simd, rm, nt, 4, 8, static_cast<const bf16*>(nullptr), 8); }),
+            "PackedBf16Matrix: B is null");
+  EXPECT_EQ(error_of([&] { PackedBf16Matrix(Kernel::bf16_naive, rm, nt, 4, 8, b.data(), 8); }),
+            "PackedBf16Matrix: kernel 'bf16-naive' has no packed panels (a packed bf16 kernel: bf16-blocked, "
+            "bf16-avx512, bf16-amx or simd)");
+  EXPECT_EQ(error_of([&] { PackedBf16Matrix(Kernel::blocked, rm, nt, 4, 8, b.data(), 8); }),
+            "PackedBf16Matrix: kernel 'blocked' multiplies float");
+  const PackedBf16Matrix packed(Kernel::simd, rm, nt, 4, 8, b.data(), 8);
+  EXPECT_EQ(packed.rows(), 4);
+  EXPECT_EQ(packed.cols(), 8);
+  std::vector<float> a(32, 1.0f), c(64, 7.0f);
+  const std::vector<float> before = c;
+  EXPECT_EQ(error_of([&] { sbgemm(2, 1.0f, a.data(), 3, packed, 0.0f, c.data(), 8); }),
+            "sbgemm-packed: lda=3 is smaller than 4, the length of A's stored rows (row-major, op(A) N, op(B) N, M=2 "
+            "N=8 K=4)");
+  EXPECT_EQ(error_of([&] { sbgemm(2, 1.0f, a.data(), 4, packed, 0.0f, c.data(), 7); }),
+            "sbgemm-packed: ldc=7 is smaller than 8, the length of C's stored rows (row-major, op(A) N, op(B) N, M=2 "
+            "N=8 K=4)");
+  EXPECT_EQ(c, before);
+  sbgemm(2, 1.0f, a.data(), 4, packed, 0.0f, c.data(), 8);  // all ones: every element is K = 4
+  EXPECT_EQ(std::vector<float>(c.begin(), c.begin() + 16), std::vector<float>(16, 4.0f));
+}
+
 }  // namespace
 }  // namespace gemmlab

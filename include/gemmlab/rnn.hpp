@@ -35,6 +35,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -42,6 +43,7 @@
 #include "gemmlab/bf16.hpp"
 #include "gemmlab/gemm.hpp"
 #include "gemmlab/matrix.hpp"
+#include "gemmlab/sbgemm.hpp"
 
 namespace gemmlab {
 
@@ -156,7 +158,7 @@ RnnWeights weights_from_torch(ConstMatrixView weight_ih, ConstMatrixView weight_
 // may run concurrently (sgemm accepts concurrent callers).
 //
 // Precision::bf16 runs the GEMMs with sbgemm (gemmlab/sbgemm.hpp): Wx and Wy
-// are rounded to bf16 once, here in the constructor; each step's input x_t
+// are rounded to bf16 and packed once, here in the constructor; each step's input x_t
 // and state h_{t-1} are rounded to bf16 as the GEMM packs them; the sums,
 // the bias and the activation stay float, and so do the outputs. The kernel
 // must then be a bf16 one or `simd` (the best bf16 kernel). The error this
@@ -205,8 +207,11 @@ class RnnForward {
   int padded_hidden_ = 0;
   Matrix wx_padded_;  // inputs x padded_hidden_ (Wx, then zero columns)
   Matrix wy_padded_;  // hidden x padded_hidden_ (Wy, then zero columns)
-  // Precision::bf16: the same two padded matrices rounded to bf16 (same
-  // leading dimensions); empty for float.
+  // Precision::bf16: the same two padded matrices rounded to bf16 and packed
+  // once into the kernel's panels (PackedBf16Matrix), so that no step packs
+  // them again; bf16-naive, which has no panels, reads them rounded in place
+  // (wx_bf16_, wy_bf16_, same leading dimensions). Empty for float.
+  std::optional<PackedBf16Matrix> wx_packed_, wy_packed_;
   std::vector<bf16> wx_bf16_, wy_bf16_;
   // min(batch, ~4096 / padded_hidden_) x padded_hidden_, b on every row: the fused pass walks it flat
   Matrix bias_tile_;

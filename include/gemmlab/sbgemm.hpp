@@ -31,6 +31,8 @@
 // flush to zero, are outside both.)
 #pragma once
 
+#include <memory>
+
 #include "gemmlab/bf16.hpp"
 #include "gemmlab/gemm.hpp"
 
@@ -52,5 +54,39 @@ void sbgemm(Kernel k, int M, int N, int K, float alpha, const float* A, int lda,
             float* C, int ldc);
 void sbgemm(Kernel k, int M, int N, int K, float alpha, const float* A, int lda, const bf16* B, int ldb, float beta,
             float* C, int ldc);
+
+// ---- a B packed once, for many products ------------------------------------------
+//
+// A layer's weights multiply a new A at every step with the same B: packing
+// B into the kernel's panels (and rounding it to bf16) once, instead of at
+// every call, is what MKL's cblas_sgemm_pack / cblas_sgemm_compute offer
+// for float. PackedBf16Matrix is that for sbgemm: op(B), K x N, given in any
+// layout and transpose (the same leading-dimension rules as sbgemm), packed
+// for the micro-kernel of kernel k (bf16-blocked, bf16-avx512, bf16-amx, or
+// simd for the best; bf16-naive has no panels and is refused). Its memory
+// holds the panels only: the source may be freed after construction.
+// Immutable, so one PackedBf16Matrix may be used from several threads at once.
+class PackedBf16Matrix {
+ public:
+  PackedBf16Matrix(Kernel k, Layout layout, Transpose trans, int K, int N, const bf16* B, int ldb);
+  PackedBf16Matrix(Kernel k, Layout layout, Transpose trans, int K, int N, const float* B, int ldb);
+
+  int rows() const;       // K
+  int cols() const;       // N
+  Kernel kernel() const;  // the concrete kernel it is packed for (simd resolved)
+
+  struct Packed;  // the panels (src/gemm/sbgemm.cpp)
+  const Packed& packed() const { return *packed_; }
+
+ private:
+  std::shared_ptr<const Packed> packed_;
+};
+
+// C := alpha * A * B + beta * C with a packed B, row-major A (M x B.rows(),
+// float rounded while it is packed, or bf16) and C (M x B.cols()), on the
+// kernel B was packed for. Checked as sbgemm is (lda >= max(1, K), ldc >=
+// max(1, N), ...).
+void sbgemm(int M, float alpha, const float* A, int lda, const PackedBf16Matrix& B, float beta, float* C, int ldc);
+void sbgemm(int M, float alpha, const bf16* A, int lda, const PackedBf16Matrix& B, float beta, float* C, int ldc);
 
 }  // namespace gemmlab

@@ -33,8 +33,10 @@
 #pragma once
 
 #include <cstddef>
+#include <vector>
 
 #include "core/isa.hpp"
+#include "gemm/goto.hpp"
 #include "gemm/microkernel.hpp"
 #include "gemm/sbgemm_problem.hpp"
 #include "gemmlab/bf16.hpp"
@@ -89,5 +91,33 @@ void pack_bf16_panels(int W, int g, int depth, index lanes, int kc, Bf16Operand 
 // C := alpha * A * B + beta * C with the given micro-kernel, threaded as
 // goto_sgemm is; returns the number of parts (goto_bf16.cpp).
 int goto_sbgemm(const Bf16MicroKernel& mk, const SbgemmProblem& p);
+
+// A B packed once, ahead of the products that use it (a layer's weights):
+// every KC x NC block the driver would pack, in the order of the loops
+// (column blocks, then depth blocks in each), with the panel layout of its
+// micro-kernel. The driver then reads the panels instead of packing B.
+struct PrepackedB {
+  const Bf16MicroKernel* mk = nullptr;
+  index K = 0, N = 0;
+  index depth_blocks = 0;            // ceil(K / KC)
+  std::vector<std::size_t> offsets;  // per (column block, depth block): where its panels start
+  AlignedBuffer storage;             // the panels, 64-byte aligned as the micro-kernels need
+  bf16* data = nullptr;              // = storage, as bf16
+
+  // The panels of the block holding absolute column `col` (a multiple of NR)
+  // and depth pc (a multiple of KC), from that column's panel on.
+  const bf16* panels(index col, index pc) const;
+};
+
+// Packs op(B), K x N, for mk (B as problem.hpp describes operands).
+void prepack_b(const Bf16MicroKernel& mk, Bf16Operand B, index K, index N, PrepackedB& out);
+
+// The driver with B prepacked: p.B is unused, p.K and p.N must be b's, and
+// p.b_col0 says where p's columns start in b.
+int goto_sbgemm_prepacked(const Bf16MicroKernel& mk, const SbgemmProblem& p, const PrepackedB& b);
+
+// How many KC x NC blocks of B the driver has packed during calls, in this
+// process: the tests read it to see that a prepacked B is not packed again.
+std::size_t bf16_b_blocks_packed();
 
 }  // namespace gemmlab::detail

@@ -3,6 +3,7 @@
 // float input to bf16 as it copies it. Compiled without ISA flags, like
 // goto.cpp: the arithmetic is all in the micro-kernel.
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <type_traits>
 
@@ -76,30 +77,48 @@ bf16* reserve_bf16(AlignedBuffer& buffer, std::size_t elements) {
 
 index round_up(index x, index multiple) { return (x + multiple - 1) / multiple * multiple; }
 
-void goto_sbgemm_serial(const Bf16MicroKernel& mk, const SbgemmProblem& p) {
+std::atomic<std::size_t> b_blocks_packed{0};
+
+// The five loops. B's panels come from `pre` when it is given, else each
+// KC x NC block is packed here. Column blocks are aligned to whole NC
+// blocks of the caller's B (p.b_col0 is where p starts in it), so that a
+// thread's part never straddles two of them: a prepacked block is found
+// by its absolute column. (The sums do not depend on the column blocks, so
+// the result is the same either way.)
+void goto_sbgemm_serial(const Bf16MicroKernel& mk, const SbgemmProblem& p, const PrepackedB* pre) {
   if (mk.prepare_thread != nullptr) mk.prepare_thread();
   const int MR = mk.mr, NR = mk.nr;
   const Blocking& blk = mk.blocking;
   const index M = p.M, N = p.N, K = p.K;
   Bf16PackingBuffers& buffers = bf16_packing_buffers();
   const int depth_max = panel_depth(mk, static_cast<int>(std::min<index>(blk.kc, K)));
-  bf16* packed_b = reserve_bf16(buffers.b, bf16_panel_stride(NR, depth_max) *
-                                               static_cast<std::size_t>(round_up(std::min<index>(blk.nc, N), NR) / NR));
+  bf16* packed_b =
+      pre != nullptr
+          ? nullptr
+          : reserve_bf16(buffers.b, bf16_panel_stride(NR, depth_max) *
+                                        static_cast<std::size_t>(round_up(std::min<index>(blk.nc, N), NR) / NR));
   bf16* packed_a = reserve_bf16(buffers.a, bf16_panel_stride(MR, depth_max) *
                                                static_cast<std::size_t>(round_up(std::min<index>(blk.mc, M), MR) / MR));
 
-  for (index jc = 0; jc < N; jc += blk.nc) {  // 5th loop: NC columns of B and C
-    const index nc = std::min<index>(blk.nc, N - jc);
+  for (index jc = 0; jc < N;) {  // 5th loop: NC columns of B and C (to the next whole NC block)
+    const index col = p.b_col0 + jc;
+    const index nc = std::min<index>(blk.nc - col % blk.nc, N - jc);
     for (index pc = 0; pc < K; pc += blk.kc) {  // 4th loop: a KC-deep slice of the sum
       const int kc = static_cast<int>(std::min<index>(blk.kc, K - pc));
       const int depth = panel_depth(mk, kc);
       const float beta_here = pc == 0 ? p.beta : 1.0f;
       const std::size_t a_stride = bf16_panel_stride(MR, depth), b_stride = bf16_panel_stride(NR, depth);
-      const Bf16Operand b_block = p.B.from(pc, jc).transposed();  // lanes: B's columns, steps: its rows
-      if (mk.pack_b != nullptr)
-        mk.pack_b(nc, kc, depth, b_block, packed_b);
-      else
-        pack_bf16_panels(NR, mk.b_group, depth, nc, kc, b_block, packed_b);
+      const bf16* b_panels = packed_b;
+      if (pre != nullptr) {
+        b_panels = pre->panels(col, pc);
+      } else {
+        const Bf16Operand b_block = p.B.from(pc, jc).transposed();  // lanes: B's columns, steps: its rows
+        if (mk.pack_b != nullptr)
+          mk.pack_b(nc, kc, depth, b_block, packed_b);
+        else
+          pack_bf16_panels(NR, mk.b_group, depth, nc, kc, b_block, packed_b);
+        b_blocks_packed.fetch_add(1, std::memory_order_relaxed);
+      }
       for (index ic = 0; ic < M; ic += blk.mc) {  // 3rd loop: MC rows of A and C
         const index mc = std::min<index>(blk.mc, M - ic);
         if (mk.pack_a != nullptr)
@@ -108,7 +127,7 @@ void goto_sbgemm_serial(const Bf16MicroKernel& mk, const SbgemmProblem& p) {
           pack_bf16_panels(MR, mk.a_group, depth, mc, kc, p.A.from(ic, pc), packed_a);
         for (index jr = 0; jr < nc; jr += NR) {  // 2nd loop: one B panel
           const int n = static_cast<int>(std::min<index>(NR, nc - jr));
-          const bf16* b_panel = packed_b + static_cast<std::size_t>(jr / NR) * b_stride;
+          const bf16* b_panel = b_panels + static_cast<std::size_t>(jr / NR) * b_stride;
           for (index ir = 0; ir < mc; ir += MR) {  // 1st loop: one A panel, one tile of C
             const int m = static_cast<int>(std::min<index>(MR, mc - ir));
             const bf16* a_panel = packed_a + static_cast<std::size_t>(ir / MR) * a_stride;
@@ -118,6 +137,7 @@ void goto_sbgemm_serial(const Bf16MicroKernel& mk, const SbgemmProblem& p) {
         }
       }
     }
+    jc += nc;
   }
 }
 
@@ -137,7 +157,54 @@ void pack_bf16_panels(int W, int g, int depth, index lanes, int kc, Bf16Operand 
 
 int goto_sbgemm(const Bf16MicroKernel& mk, const SbgemmProblem& p) {
   return split_between_threads(p, mk.mr, mk.nr, kMinParallelFlops,
-                               [&](const SbgemmProblem& block) { goto_sbgemm_serial(mk, block); });
+                               [&](const SbgemmProblem& block) { goto_sbgemm_serial(mk, block, nullptr); });
+}
+
+int goto_sbgemm_prepacked(const Bf16MicroKernel& mk, const SbgemmProblem& p, const PrepackedB& b) {
+  return split_between_threads(p, mk.mr, mk.nr, kMinParallelFlops,
+                               [&](const SbgemmProblem& block) { goto_sbgemm_serial(mk, block, &b); });
+}
+
+std::size_t bf16_b_blocks_packed() { return b_blocks_packed.load(std::memory_order_relaxed); }
+
+const bf16* PrepackedB::panels(index col, index pc) const {
+  const Blocking& blk = mk->blocking;
+  const index column_block = col / blk.nc, depth_block = pc / blk.kc;
+  const int depth = panel_depth(*mk, static_cast<int>(std::min<index>(blk.kc, K - pc)));
+  const std::size_t panel = static_cast<std::size_t>((col % blk.nc) / mk->nr);
+  return data + offsets[static_cast<std::size_t>(column_block * depth_blocks + depth_block)] +
+         panel * bf16_panel_stride(mk->nr, depth);
+}
+
+void prepack_b(const Bf16MicroKernel& mk, Bf16Operand B, index K, index N, PrepackedB& out) {
+  const Blocking& blk = mk.blocking;
+  out.mk = &mk;
+  out.K = K;
+  out.N = N;
+  out.depth_blocks = (K + blk.kc - 1) / blk.kc;
+  out.offsets.clear();
+  std::size_t size = 0;
+  for (index jc = 0; jc < N; jc += blk.nc)  // the sizes first, in the driver's order
+    for (index pc = 0; pc < K; pc += blk.kc) {
+      out.offsets.push_back(size);
+      const index nc = std::min<index>(blk.nc, N - jc);
+      const int depth = panel_depth(mk, static_cast<int>(std::min<index>(blk.kc, K - pc)));
+      size += bf16_panel_stride(mk.nr, depth) * static_cast<std::size_t>((nc + mk.nr - 1) / mk.nr);
+    }
+  out.data = reserve_bf16(out.storage, size);
+  std::size_t block = 0;
+  for (index jc = 0; jc < N; jc += blk.nc)
+    for (index pc = 0; pc < K; pc += blk.kc, ++block) {
+      const index nc = std::min<index>(blk.nc, N - jc);
+      const int kc = static_cast<int>(std::min<index>(blk.kc, K - pc));
+      const int depth = panel_depth(mk, kc);
+      const Bf16Operand b_block = B.from(pc, jc).transposed();
+      bf16* to = out.data + out.offsets[block];
+      if (mk.pack_b != nullptr)
+        mk.pack_b(nc, kc, depth, b_block, to);
+      else
+        pack_bf16_panels(mk.nr, mk.b_group, depth, nc, kc, b_block, to);
+    }
 }
 
 }  // namespace gemmlab::detail

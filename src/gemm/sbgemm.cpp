@@ -3,9 +3,12 @@
 // kernel: a direct one, or the bf16 five loops (goto_bf16.cpp).
 #include "gemmlab/sbgemm.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <memory>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "gemm/call_record.hpp"
 #include "gemm/dispatch.hpp"
@@ -109,6 +112,142 @@ void sbgemm(Kernel k, int M, int N, int K, float alpha, const float* A, int lda,
 void sbgemm(Kernel k, int M, int N, int K, float alpha, const float* A, int lda, const bf16* B, int ldb, float beta,
             float* C, int ldc) {
   sbgemm(k, Layout::row_major, Transpose::no_trans, Transpose::no_trans, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+// ---- PackedBf16Matrix ------------------------------------------------------------
+
+struct PackedBf16Matrix::Packed {
+  Kernel kernel = Kernel::bf16_blocked;
+  const detail::ResolvedKernel* resolved = nullptr;
+  detail::PrepackedB b;
+};
+
+namespace {
+
+// The checks of the constructor: sbgemm's, for B alone.
+template <class T>
+std::shared_ptr<PackedBf16Matrix::Packed> pack(Kernel k, Layout layout, Transpose trans, int K, int N, const T* B,
+                                               int ldb) {
+  detail::require_valid_settings();
+  const std::string where = "PackedBf16Matrix: ";
+  if (!detail::valid(layout))
+    throw std::invalid_argument(where + "layout=" + std::to_string(static_cast<int>(layout)) +
+                                " is neither row-major (101) nor col-major (102)");
+  if (!detail::valid(trans))
+    throw std::invalid_argument(where + "trans=" + std::to_string(static_cast<int>(trans)) +
+                                " is not no_trans (111), trans (112) or conj_trans (113)");
+  if (K < 0 || N < 0)
+    throw std::invalid_argument(where + "negative size " +
+                                (K < 0 ? "K=" + std::to_string(K) : "N=" + std::to_string(N)));
+  // The length of a stored row (row-major) or column (column-major).
+  const bool rows_along_memory = (layout == Layout::row_major) == detail::notrans(trans);
+  const int stored_line = rows_along_memory ? N : K;
+  if (ldb < std::max(1, stored_line))
+    throw std::invalid_argument(where + "ldb=" + std::to_string(ldb) + " is smaller than " +
+                                std::to_string(std::max(1, stored_line)) + ", the length of B's stored " +
+                                (layout == Layout::row_major ? "rows" : "columns"));
+  if (B == nullptr && K > 0 && N > 0) throw std::invalid_argument(where + "B is null");
+  const detail::ResolvedKernel& r = detail::resolved(k, detail::ElementType::bf16);
+  if (r.descriptor->element != detail::ElementType::bf16)
+    throw std::invalid_argument(where + "kernel '" + std::string(kernel_name(k)) + "' multiplies float");
+  if (!r.runnable)
+    throw std::invalid_argument(where + "kernel '" + std::string(kernel_name(k)) +
+                                "' is not available here: " + kernel_status(k));
+  if (r.bf16_micro == nullptr)
+    throw std::invalid_argument(where + "kernel '" + std::string(kernel_name(k)) +
+                                "' has no packed panels (a packed bf16 kernel: bf16-blocked, bf16-avx512, bf16-amx "
+                                "or simd)");
+  auto packed = std::make_shared<PackedBf16Matrix::Packed>();
+  packed->kernel = r.descriptor->id;
+  packed->resolved = &r;
+  // op(B) as problem.hpp describes it: element (r, c) at r * row_stride + c * col_stride.
+  detail::Bf16Operand op;
+  op.data = B;
+  op.storage = std::is_same_v<T, float> ? Storage::f32 : Storage::bf16;
+  const detail::index ld = ldb;
+  if (rows_along_memory) {  // op(B)'s rows lie along memory
+    op.row_stride = ld;
+    op.col_stride = 1;
+  } else {
+    op.row_stride = 1;
+    op.col_stride = ld;
+  }
+  if (K > 0 && N > 0) detail::prepack_b(*r.bf16_micro, op, K, N, packed->b);
+  packed->b.K = K;
+  packed->b.N = N;
+  return packed;
+}
+
+template <class T>
+void sbgemm_packed(const char* entry, int M, float alpha, const T* A, int lda, const PackedBf16Matrix& B, float beta,
+                   float* C, int ldc) {
+  const PackedBf16Matrix::Packed& pk = B.packed();
+  const int K = B.rows(), N = B.cols();
+  // sbgemm's checks, with B as a row-major K x N stand-in that is never read.
+  const detail::SgemmCall call{entry,
+                               Layout::row_major,
+                               Transpose::no_trans,
+                               Transpose::no_trans,
+                               M,
+                               N,
+                               K,
+                               alpha,
+                               A,
+                               lda,
+                               &pk,
+                               std::max(1, N),
+                               beta,
+                               C,
+                               ldc};
+  detail::require_valid_settings();
+  const detail::BadArgument bad = detail::first_bad_argument(call);
+  if (bad != detail::BadArgument::none) throw std::invalid_argument(detail::bad_argument_message(bad, call));
+  detail::CallRecord& record = detail::call_record();
+  record.path = "none";
+  record.parts = 1;
+  detail::record_last_kernel(pk.kernel);
+  const auto start = std::chrono::steady_clock::now();
+  if (M > 0 && N > 0) {
+    if (K == 0 || alpha == 0.0f) {
+      record.path = "scale";
+      detail::scale_c(M, N, beta, C, ldc);
+    } else {
+      detail::SbgemmProblem p;
+      p.M = M;
+      p.N = N;
+      p.K = K;
+      p.alpha = alpha;
+      p.beta = beta;
+      p.A = {A, std::is_same_v<T, float> ? Storage::f32 : Storage::bf16, lda, 1};
+      p.B = {};  // read from the packed panels
+      p.C = C;
+      p.ldc = ldc;
+      record.path = "prepacked";
+      record.parts = detail::goto_sbgemm_prepacked(*pk.resolved->bf16_micro, p, pk.b);
+    }
+  }
+  if (detail::verbose_enabled()) {
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    detail::print_verbose(call, std::string(pk.resolved->descriptor->name).c_str(), record.path, record.parts, seconds);
+  }
+}
+
+}  // namespace
+
+PackedBf16Matrix::PackedBf16Matrix(Kernel k, Layout layout, Transpose trans, int K, int N, const bf16* B, int ldb)
+    : packed_(pack(k, layout, trans, K, N, B, ldb)) {}
+PackedBf16Matrix::PackedBf16Matrix(Kernel k, Layout layout, Transpose trans, int K, int N, const float* B, int ldb)
+    : packed_(pack(k, layout, trans, K, N, B, ldb)) {}
+
+int PackedBf16Matrix::rows() const { return static_cast<int>(packed_->b.K); }
+int PackedBf16Matrix::cols() const { return static_cast<int>(packed_->b.N); }
+Kernel PackedBf16Matrix::kernel() const { return packed_->kernel; }
+
+void sbgemm(int M, float alpha, const float* A, int lda, const PackedBf16Matrix& B, float beta, float* C, int ldc) {
+  sbgemm_packed("sbgemm-packed", M, alpha, A, lda, B, beta, C, ldc);
+}
+void sbgemm(int M, float alpha, const bf16* A, int lda, const PackedBf16Matrix& B, float beta, float* C, int ldc) {
+  sbgemm_packed("sbgemm-packed", M, alpha, A, lda, B, beta, C, ldc);
 }
 
 }  // namespace gemmlab

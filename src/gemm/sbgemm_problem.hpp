@@ -61,6 +61,10 @@ struct SbgemmProblem {
   float beta = 0.0f;
   float* C = nullptr;
   index ldc = 0;
+  // The first column of the caller's B that this problem's B starts at:
+  // 0, or col0 of the block() it came from. A B packed ahead of time
+  // (PackedBf16Matrix) is found by it, since it has no pointer to move.
+  index b_col0 = 0;
 
   // Rows [row0, +rows) and columns [col0, +cols) of C: an independent multiplication.
   SbgemmProblem block(index row0, index rows, index col0, index cols) const {
@@ -68,8 +72,9 @@ struct SbgemmProblem {
     p.M = rows;
     p.N = cols;
     p.A = A.from(row0, 0);
-    p.B = B.from(0, col0);
+    if (B.data != nullptr) p.B = B.from(0, col0);
     p.C = C + row0 * ldc + col0;
+    p.b_col0 = b_col0 + col0;
     return p;
   }
 };

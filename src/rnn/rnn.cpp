@@ -212,14 +212,21 @@ RnnForward::RnnForward(Kernel k, RnnWeights weights, Activation activation, int 
   wy_padded_ = Matrix(hidden, padded_hidden_);
   copy(weights_.Wx, wx_padded_.block(0, 0, weights_.Wx.rows(), hidden));
   copy(weights_.Wy, wy_padded_.block(0, 0, hidden, hidden));
-  if (precision == Precision::bf16) {  // rounded once, here; every run() reuses them
-    const auto rounded = [](const Matrix& m) {
-      std::vector<bf16> out(static_cast<std::size_t>(m.rows()) * m.ld());
-      to_bf16(std::span<const float>(m.data(), out.size()), out);
-      return out;
-    };
-    wx_bf16_ = rounded(wx_padded_);
-    wy_bf16_ = rounded(wy_padded_);
+  if (precision == Precision::bf16) {  // rounded (and packed) once, here; every run() reuses them
+    if (!kernel_micro_kernel(gemm_kernel_).empty()) {
+      wx_packed_.emplace(gemm_kernel_, Layout::row_major, Transpose::no_trans, wx_padded_.rows(), padded_hidden_,
+                         wx_padded_.data(), wx_padded_.ld());
+      wy_packed_.emplace(gemm_kernel_, Layout::row_major, Transpose::no_trans, hidden, padded_hidden_,
+                         wy_padded_.data(), wy_padded_.ld());
+    } else {
+      const auto rounded = [](const Matrix& m) {
+        std::vector<bf16> out(static_cast<std::size_t>(m.rows()) * m.ld());
+        to_bf16(std::span<const float>(m.data(), out.size()), out);
+        return out;
+      };
+      wx_bf16_ = rounded(wx_padded_);
+      wy_bf16_ = rounded(wy_padded_);
+    }
   }
 
   // b repeated on whole rows, so the fused pass is a flat loop over B x H
@@ -264,24 +271,26 @@ void RnnForward::run(ConstMatrixView x_all, ConstMatrixView h0) {
   // Either precision: C := A · W + beta C with float A (rounded to bf16 as
   // it is packed, for bf16) and the weights in the run's precision.
   const bool in_bf16 = precision_ == Precision::bf16;
-  const auto product = [&](int M, int K, const float* A, int lda, const float* W, const bf16* W16, int ldw, float beta,
-                           float* C) {
-    if (in_bf16)
+  const auto product = [&](int M, int K, const float* A, int lda, const float* W, const bf16* W16,
+                           const std::optional<PackedBf16Matrix>& packed, int ldw, float beta, float* C) {
+    if (packed)
+      sbgemm(M, 1.0f, A, lda, *packed, beta, C, ldo);
+    else if (in_bf16)
       sbgemm(gemm_kernel_, M, Hp, K, 1.0f, A, lda, W16, ldw, beta, C, ldo);
     else
       sgemm(gemm_kernel_, M, Hp, K, 1.0f, A, lda, W, ldw, beta, C, ldo);
   };
 
   // 1. Every step's input projection in one GEMM: out := X_all · Wx.
-  product(T * B, I, x_all.data(), x_all.ld(), Wx, wx_bf16_.data(), wx_padded_.ld(), 0.0f, out);
+  product(T * B, I, x_all.data(), x_all.ld(), Wx, wx_bf16_.data(), wx_packed_, wx_padded_.ld(), 0.0f, out);
 
   // 2. The recurrence: only this part is sequential.
   for (int t = 0; t < T; ++t) {
     float* h_t = out + static_cast<std::size_t>(t) * step_size;
     if (t > 0) {  // out_t += h_{t-1} · Wy
-      product(B, H, h_t - step_size, ldo, Wy, wy_bf16_.data(), wy_padded_.ld(), 1.0f, h_t);
+      product(B, H, h_t - step_size, ldo, Wy, wy_bf16_.data(), wy_packed_, wy_padded_.ld(), 1.0f, h_t);
     } else if (has_h0) {  // out_0 += h0 · Wy
-      product(B, H, h0.data(), h0.ld(), Wy, wy_bf16_.data(), wy_padded_.ld(), 1.0f, h_t);
+      product(B, H, h0.data(), h0.ld(), Wy, wy_bf16_.data(), wy_packed_, wy_padded_.ld(), 1.0f, h_t);
     }
     // 3. h_t := act(out_t + b), one pass over the B x H block, in pieces of
     //    kPiece floats. Before each piece, the same stretch of the next
