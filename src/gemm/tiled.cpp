@@ -30,16 +30,19 @@ constexpr int KC = 128;
 constexpr int NC = 256;
 constexpr int MC = 64;
 
-// The blocked loops. B's rows contiguous (col_stride 1: the common case) is
-// a separate instantiation, so that the j loop is a plain, vectorised one and
-// no test of the stride sits inside the k loop (that test cost about 2% at
-// N >= 384); a transposed B steps through memory by col_stride.
-template <bool kRowsContiguous>
-void tiled_loops(const GemmProblem& p) {
-  // In locals: C's floats could alias p.alpha as far as the compiler knows (see naive.cpp).
+}  // namespace
+
+void sgemm_tiled(const GemmProblem& p) {
+  // In locals: C's floats could alias p.alpha and p.beta as far as the
+  // compiler knows (see naive.cpp).
   const index M = p.M, N = p.N, K = p.K, ldc = p.ldc;
-  const float alpha = p.alpha;
-  const index b_step = kRowsContiguous ? 1 : p.B.col_stride;
+  const float alpha = p.alpha, beta = p.beta;
+  // C := beta * C once, up front; the blocks below only add to it.
+  for (index i = 0; i < M; ++i) {
+    float* c_row = p.C + i * ldc;
+    for (index j = 0; j < N; ++j) c_row[j] = beta == 0.0f ? 0.0f : beta * c_row[j];  // beta == 0 never reads C
+  }
+  const index b_step = p.B.col_stride;    // 1 unless B is transposed (see loop_order.cpp)
   for (index jc = 0; jc < N; jc += NC) {  // a block of NC columns of B and C
     const index nc = std::min<index>(NC, N - jc);
     for (index pc = 0; pc < K; pc += KC) {  // a KC-deep slice of the sum: B block KC x NC stays in L2
@@ -51,27 +54,15 @@ void tiled_loops(const GemmProblem& p) {
           for (index k = pc; k < pc + kc; ++k) {
             const float a = alpha * p.A(i, k);
             const float* b_row = p.B.at(k, jc);
-            for (index j = 0; j < nc; ++j) c_row[j] += a * b_row[j * b_step];
+            if (b_step == 1)  // the common case, written out so the compiler vectorises it
+              for (index j = 0; j < nc; ++j) c_row[j] += a * b_row[j];
+            else
+              for (index j = 0; j < nc; ++j) c_row[j] += a * b_row[j * b_step];
           }
         }
       }
     }
   }
-}
-
-}  // namespace
-
-void sgemm_tiled(const GemmProblem& p) {
-  const float beta = p.beta;
-  // C := beta * C once, up front; the blocks below only add to it.
-  for (index i = 0; i < p.M; ++i) {
-    float* c_row = p.C + i * p.ldc;
-    for (index j = 0; j < p.N; ++j) c_row[j] = beta == 0.0f ? 0.0f : beta * c_row[j];  // beta == 0 never reads C
-  }
-  if (p.B.col_stride == 1)
-    tiled_loops<true>(p);
-  else
-    tiled_loops<false>(p);
 }
 
 }  // namespace gemmlab::detail
