@@ -3,7 +3,7 @@
 // from bf16, then arranged into the panel layout of bf16_microkernel.hpp.
 // The portable pack_bf16_panels does the same one element at a time; it
 // rounds a float in about a dozen scalar operations, and at N = 1024 the
-// rounding while packing cost the AVX512-BF16 kernel about 45% of its speed
+// rounding while packing cost the AVX512-BF16 kernel 15-35% of its speed
 // (docs/08-bf16-amx.md).
 //
 // Of the three kinds of source (microkernel.hpp, "PACKING"):
