@@ -201,8 +201,8 @@ void pack_avx512(index lanes, int kc, Operand src, float* packed) {
 //             512 * 14 * 4 = 28 KiB: together twice the 48 KiB L1, so the
 //             B micro-panel does NOT stay in L1 (against the textbook rule):
 //             every micro-kernel call streams both panels from L2, 92 KiB
-//             per 7168 FMAs (~3600 cycles at 2 FMAs a cycle), about 26
-//             bytes a cycle. What the deeper KC buys: the 14 x 32 tile of C
+//             per 512 * 28 = 14336 vector FMAs (7168 cycles at 2 FMAs a
+//             cycle), about 13 bytes a cycle. What the deeper KC buys: the 14 x 32 tile of C
 //             is read and written once per KC block, and for N >= 1024 C
 //             does not fit L2, so each pass over C comes from L3; KC = 512
 //             halves those passes against KC = 256.
