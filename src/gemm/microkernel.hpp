@@ -9,7 +9,7 @@
 // by ISA and tile (microkernel_avx512_14x32.cpp, microkernel_avx2_6x16.cpp,
 // ...), and that file also defines its MicroKernel descriptor (below), with
 // the cache arithmetic that chose its block sizes.
-// The idea and the contract follow BLIS (docs/KernelsHowTo.md, "gemm
+// The idea and the contract follow BLIS (the BLIS repository's docs/KernelsHowTo.md, "gemm
 // micro-kernel") and Goto & van de Geijn, "Anatomy of High-Performance Matrix
 // Multiplication", ACM TOMS 34(3), 2008; written here in our own words.
 //
