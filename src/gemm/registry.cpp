@@ -31,6 +31,9 @@ extern const MicroKernel neon_8x12;
 #endif
 void sbgemm_naive(const SbgemmProblem& p);
 extern const Bf16MicroKernel bf16_portable_4x16;
+#if defined(GEMMLAB_HAVE_AVX2)
+extern const Bf16MicroKernel bf16_portable_avx2_4x16;
+#endif
 #if defined(GEMMLAB_HAVE_AVX512BF16)
 extern const Bf16MicroKernel avx512bf16_14x32;
 #endif
@@ -59,6 +62,11 @@ constexpr const SmallPath* avx512_small_if_built = &avx512_small;
 constexpr const MicroKernel* neon_8x12_if_built = nullptr;
 #else
 constexpr const MicroKernel* neon_8x12_if_built = &neon_8x12;
+#endif
+#if !defined(GEMMLAB_HAVE_AVX2)
+constexpr const Bf16MicroKernel* bf16_portable_avx2_4x16_if_built = nullptr;
+#else
+constexpr const Bf16MicroKernel* bf16_portable_avx2_4x16_if_built = &bf16_portable_avx2_4x16;
 #endif
 #if !defined(GEMMLAB_HAVE_AVX512BF16)
 constexpr const Bf16MicroKernel* avx512bf16_14x32_if_built = nullptr;
@@ -115,15 +123,16 @@ constexpr KernelDescriptor bf16_direct_kernel(Kernel id, std::string_view name, 
 }
 
 constexpr KernelDescriptor bf16_packed_kernel(Kernel id, std::string_view name, std::string_view description, Isa isa,
-                                              const Bf16MicroKernel* micro, int whole_vector_floats,
-                                              int simd_preference) {
+                                              const Bf16MicroKernel* preferred, const Bf16MicroKernel* fallback,
+                                              int whole_vector_floats, int simd_preference) {
   KernelDescriptor d{};
   d.id = id;
   d.name = name;
   d.description = description;
   d.isa = isa;
   d.element = ElementType::bf16;
-  d.bf16_micro_kernels[0] = micro;
+  d.bf16_micro_kernels[0] = preferred;
+  d.bf16_micro_kernels[1] = fallback;
   d.threaded = true;
   d.whole_vector_floats = whole_vector_floats;
   d.simd_preference = simd_preference;
@@ -155,11 +164,11 @@ constexpr KernelDescriptor table[] = {
                        "bf16 textbook triple loop: exact products, float sums in order", sbgemm_naive),
     bf16_packed_kernel(Kernel::bf16_blocked, "bf16-blocked",
                        "bf16 cache-blocked, pair-packed portable C++ (no intrinsics)", Isa::baseline,
-                       &bf16_portable_4x16, 1, 0),
+                       bf16_portable_avx2_4x16_if_built, &bf16_portable_4x16, 1, 0),
     bf16_packed_kernel(Kernel::bf16_avx512, "bf16-avx512", "AVX512-BF16 vdpbf16ps, k in pairs, 512-bit registers",
-                       Isa::avx512_bf16, avx512bf16_14x32_if_built, 16, 1),
+                       Isa::avx512_bf16, avx512bf16_14x32_if_built, nullptr, 16, 1),
     bf16_packed_kernel(Kernel::bf16_amx, "bf16-amx", "AMX tdpbf16ps on 16 x 16 tiles, 2 x 2 tiles of C", Isa::amx_bf16,
-                       amx_32x32_if_built, 16, 2),
+                       amx_32x32_if_built, nullptr, 16, 2),
 };
 
 // The first micro-kernel of the row that this CPU runs, or nullptr.
@@ -337,6 +346,8 @@ std::string kernel_status(Kernel k) {
   if (!r.runnable) return "no: " + detail::isa_why_not(d.isa);
   if (r.micro != nullptr && d.micro_kernels[1] != nullptr)
     return std::string("yes: micro-kernel ").append(r.micro->name);
+  if (r.bf16_micro != nullptr && d.bf16_micro_kernels[1] != nullptr)
+    return std::string("yes: micro-kernel ").append(r.bf16_micro->name);
   return "yes";
 }
 
