@@ -56,6 +56,10 @@ struct GemmRow {
   double pct_machine = 0;  // 100 * gflops / the highest peak of any ISA (PeakTable::machine_gflops)
 };
 
+// A bf16 kernel (sbgemm's), as opposed to a float one or `simd` (which, by
+// name in --kernels, means the float one).
+bool is_bf16(Kernel k);
+
 // The input forms a kernel is timed with: {false} for a float kernel,
 // {false, true} (bf16 inputs, then float inputs) for a bf16 kernel.
 std::vector<bool> input_forms(Kernel k);

@@ -93,7 +93,7 @@ std::vector<PeakProbe> available_probes() {
 #endif
 #if defined(GEMMLAB_BENCH_HAVE_AMX)
   // tdpbf16ps: 16 x 16 float results, each 32 bf16 products and their sum.
-  if (cpu.avx512_f_vl_bw_dq() && cpu.amx_usable)
+  if (cpu.avx512_f_vl_bw_dq() && cpu.amx_usable())
     probes.push_back({"amx", "AMX tdpbf16ps on 16 x 16 float tiles (registers only)",
                       peak_amx_tiles * 16.0 * 16.0 * 32.0 * 2.0, peak_loop_amx});
 #endif

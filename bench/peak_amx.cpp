@@ -4,7 +4,7 @@
 // chains, because one tdpbf16ps waits for the previous one on the same C
 // tile (its latency is several times its issue interval).
 // Compiled with the AMX flags; called only when cpu_features() says the
-// CPU, XCR0 and the OS's permission all allow AMX (amx_usable). The tiles
+// CPU, XCR0 and the OS's permission all allow AMX (amx_usable()). The tiles
 // are configured here and released at the end; the AMX kernel checks its
 // configuration before it runs, so it does not matter what the probe left.
 #include <immintrin.h>

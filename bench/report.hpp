@@ -13,7 +13,7 @@ namespace gemmlab::bench {
 struct RunInfo {
   std::string cpu;           // brand string
   std::string features;      // cpu_features().summary()
-  std::string date;          // "2026-11-27 10:42 UTC"
+  std::string date;          // UTC, "YYYY-MM-DD HH:MM UTC"
   std::string command_line;  // as typed
   std::string kernel_note;   // e.g. "simd runs simd-avx512 on this CPU"
 };

@@ -127,8 +127,6 @@ void check_outputs(const RnnProblem& p, ConstMatrixView outputs, RnnRow& row, bo
   }
 }
 
-bool is_bf16(Kernel k) { return k != Kernel::simd && kernel_computes(k, Precision::bf16); }
-
 void describe(RnnRow& row, const RnnProblem& p, const char* path) {
   row.batch = p.batch;
   row.inputs = p.inputs;

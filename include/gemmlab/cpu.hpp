@@ -32,11 +32,10 @@ struct CpuFeatures {
   // AMX: the CPU has the tile unit and its bf16 multiply (CPUID), the OS
   // saves the tile registers (XCR0 bits 17 and 18), and the OS gave this
   // process permission to use them (Linux: arch_prctl ARCH_REQ_XCOMP_PERM).
-  // All three must hold; amx_why_not says which did not.
+  // All three must hold (amx_usable()); amx_why_not says which did not.
   bool amx_tile = false;
   bool amx_bf16 = false;
-  bool amx_usable = false;
-  std::string amx_why_not;  // empty when amx_usable
+  std::string amx_why_not;  // empty when the OS checks passed too
   bool neon = false;
   int logical_cores = 1;
   std::string disabled;  // the value of GEMMLAB_DISABLE_ISA (valid, so every entry was hidden), or empty
@@ -47,6 +46,9 @@ struct CpuFeatures {
   // four there, so the kernels need all four, not AVX-512F alone (Xeon Phi
   // has F without VL/BW/DQ).
   bool avx512_f_vl_bw_dq() const { return avx512f && avx512vl && avx512bw && avx512dq; }
+
+  // The CPU has AMX-TILE and AMX-BF16, and the OS saves and permits the tiles.
+  bool amx_usable() const { return amx_tile && amx_bf16 && amx_why_not.empty(); }
 
   // "avx2 fma avx512f ..." — the flags that are set.
   std::string summary() const;

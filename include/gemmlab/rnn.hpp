@@ -51,14 +51,11 @@ namespace gemmlab {
 // vectorised pass inside rnn_cell and RnnForward) against the exact tanh of
 // its float argument, for every float argument and every ISA variant.
 // Measured by an exhaustive sweep of all non-negative floats (the function is
-// odd, bit for bit) against double-precision std::tanh, 2026-11-27, g++ 12:
-// baseline (SSE2, no FMA) 3.73e-7 = 6.3 u at x = 8.817; AVX2 (with FMA)
-// 3.19e-7 = 5.4 u at x = 5.733; AVX-512 (reciprocal estimate refined by one
-// Newton step instead of a division) 3.49e-7 = 5.9 u at x = 7.376;
-// u = 2^-24. The error is the
-// rounding of the float evaluation (the fitted rational itself is within
-// 6.5e-9 of tanh). The bound is 8 u = 2^-21, with room for another compiler's
-// different FMA contractions. src/rnn/tanh_formula.hpp explains the formula;
+// odd, bit for bit) against double-precision std::tanh: every variant stays
+// under 6.5 u (u = 2^-24; the figures per ISA are in docs/numerics.md). The
+// error is the rounding of the float evaluation (the fitted rational itself
+// is within 6.5e-9 of tanh). The bound is 8 u = 2^-21, with room for another
+// compiler's different FMA contractions. src/rnn/tanh_formula.hpp explains the formula;
 // tests/test_tanh.cpp re-checks the bound on a dense sweep for every variant
 // this CPU runs.
 inline constexpr double tanh_max_abs_error = 0x1.0p-21;

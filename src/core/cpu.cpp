@@ -189,7 +189,6 @@ CpuFeatures detect() {
     f.amx_why_not = "AMX is an x86-64 extension";
 #endif
   }
-  f.amx_usable = f.amx_why_not.empty();
   return f;
 }
 

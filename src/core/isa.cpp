@@ -20,7 +20,7 @@ bool isa_supported(Isa isa) {
     case Isa::avx512_bf16:
       return cpu.avx512_f_vl_bw_dq() && cpu.avx512bf16;
     case Isa::amx_bf16:
-      return cpu.avx512_f_vl_bw_dq() && cpu.amx_usable;
+      return cpu.avx512_f_vl_bw_dq() && cpu.amx_usable();
   }
   return false;
 }

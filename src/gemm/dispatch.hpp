@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "gemm/call_record.hpp"
 #include "gemm/kernels.hpp"
 #include "gemmlab/gemm.hpp"
 
@@ -102,6 +103,29 @@ template <class Problem>
     p.B.row_stride = a_rows ? 1 : lda;
     p.B.col_stride = a_rows ? lda : 1;
   }
+}
+
+// The start of every call's work, for either problem type: the call
+// record reset, and the row-major problem the call equals written into p.
+// Returns false when nothing is left for a kernel: M or N is 0, or (K == 0
+// or alpha == 0) and C := beta * C has been done, A and B unread.
+template <class Problem>
+[[gnu::always_inline]] inline bool prepare_problem(const SgemmCall& c, Problem& p, CallRecord& record) {
+  record.path = "none";  // until a kernel says otherwise: nothing to multiply
+  record.parts = 1;
+  if (c.M == 0 || c.N == 0) return false;
+  describe_operands(c, p);
+  p.K = c.K;
+  p.alpha = c.alpha;
+  p.beta = c.beta;
+  p.C = c.C;
+  p.ldc = c.ldc;
+  if (c.K == 0 || c.alpha == 0.0f) {
+    record.path = "scale";
+    scale_c(p.M, p.N, p.beta, p.C, p.ldc);
+    return false;
+  }
+  return true;
 }
 
 // Whether a Transpose value from outside (a C caller's int) is one of the three.

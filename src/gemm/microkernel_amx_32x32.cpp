@@ -48,6 +48,7 @@
 
 #include "gemm/bf16_microkernel.hpp"
 #include "gemm/bf16_pack.hpp"
+#include "gemm/tile_store_avx512.hpp"
 
 namespace gemmlab::detail {
 namespace {
@@ -110,11 +111,6 @@ void prepare_amx_thread() {
   thread_tiles.used = true;
 }
 
-__mmask16 low_mask(int n) { return n >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << n) - 1u); }
-__mmask16 high_mask(int n) {
-  return n >= 32 ? __mmask16(0xFFFF) : n <= 16 ? __mmask16(0) : __mmask16((1u << (n - 16)) - 1u);
-}
-
 void microkernel_amx_32x32(int depth, float alpha, const bf16* a, const bf16* b, float beta, float* c, int ldc, int m,
                            int n) {
   // A whole tile with alpha = 1 and beta 0 or 1 (every KC block after the
@@ -156,27 +152,16 @@ void microkernel_amx_32x32(int depth, float alpha, const bf16* a, const bf16* b,
     _tile_stored(3, c_low + 16, c_row_bytes);
     return;
   }
-  alignas(64) float tile[MR][NR];
-  constexpr std::size_t tile_row_bytes = NR * sizeof(float);
+  // The four C tiles into a buffer laid out as a register tile (row i:
+  // columns 0-15 in [i][0], 16-31 in [i][1], 128 bytes a row), then the
+  // alpha / beta update of the AVX-512 kernels.
+  alignas(64) __m512 tile[MR][2];
+  constexpr std::size_t tile_row_bytes = 2 * sizeof(__m512);
   _tile_stored(0, &tile[0][0], tile_row_bytes);
-  _tile_stored(1, &tile[0][16], tile_row_bytes);
+  _tile_stored(1, &tile[0][1], tile_row_bytes);
   _tile_stored(2, &tile[16][0], tile_row_bytes);
-  _tile_stored(3, &tile[16][16], tile_row_bytes);
-  const __mmask16 k0 = low_mask(n), k1 = high_mask(n);
-  const __m512 va = _mm512_set1_ps(alpha);
-  for (int i = 0; i < m; ++i) {
-    float* row = c + static_cast<index>(i) * ldc;
-    const __m512 t0 = _mm512_mul_ps(va, _mm512_load_ps(&tile[i][0]));
-    const __m512 t1 = _mm512_mul_ps(va, _mm512_load_ps(&tile[i][16]));
-    if (beta == 0.0f) {  // never read C
-      _mm512_mask_storeu_ps(row, k0, t0);
-      _mm512_mask_storeu_ps(row + 16, k1, t1);
-    } else {
-      const __m512 vb = _mm512_set1_ps(beta);
-      _mm512_mask_storeu_ps(row, k0, _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(k0, row), t0));
-      _mm512_mask_storeu_ps(row + 16, k1, _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(k1, row + 16), t1));
-    }
-  }
+  _tile_stored(3, &tile[16][1], tile_row_bytes);
+  store_tile_32(tile, alpha, beta, c, ldc, m, n);
 }
 
 }  // namespace

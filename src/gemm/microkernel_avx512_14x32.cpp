@@ -26,6 +26,7 @@
 #include <cstddef>
 
 #include "gemm/microkernel.hpp"
+#include "gemm/tile_store_avx512.hpp"
 #include "gemm/transpose_avx512.hpp"
 
 namespace gemmlab::detail {
@@ -33,12 +34,6 @@ namespace {
 
 constexpr int MR = 14;
 constexpr int NR = 32;
-
-// Masks for the columns [0, 16) and [16, 32) of a tile n columns wide.
-__mmask16 low_mask(int n) { return n >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << n) - 1u); }
-__mmask16 high_mask(int n) {
-  return n >= 32 ? __mmask16(0xFFFF) : n <= 16 ? __mmask16(0) : __mmask16((1u << (n - 16)) - 1u);
-}
 
 // One step of the k loop: the rank-1 update acc += a(:, p) * b(p, :), with
 // the 14 elements of A broadcast from memory and the 32 of B in two zmm.
@@ -98,26 +93,8 @@ void microkernel_avx512_14x32(int kc, float alpha, const float* a, const float* 
     b += NR;
   }
 
-  // Write the m x n corner of the tile: masked stores never touch memory
-  // past column n, and rows past m are not stored at all.
-  const __mmask16 k0 = low_mask(n), k1 = high_mask(n);
-  const __m512 va = _mm512_set1_ps(alpha);
-  if (beta == 0.0f) {  // never read C
-    for (int i = 0; i < m; ++i) {
-      float* row = c + static_cast<long>(i) * ldc;
-      _mm512_mask_storeu_ps(row, k0, _mm512_mul_ps(va, acc[i][0]));
-      _mm512_mask_storeu_ps(row + 16, k1, _mm512_mul_ps(va, acc[i][1]));
-    }
-  } else {
-    const __m512 vb = _mm512_set1_ps(beta);
-    for (int i = 0; i < m; ++i) {
-      float* row = c + static_cast<long>(i) * ldc;
-      const __m512 c0 = _mm512_mul_ps(vb, _mm512_maskz_loadu_ps(k0, row));
-      const __m512 c1 = _mm512_mul_ps(vb, _mm512_maskz_loadu_ps(k1, row + 16));
-      _mm512_mask_storeu_ps(row, k0, _mm512_fmadd_ps(va, acc[i][0], c0));
-      _mm512_mask_storeu_ps(row + 16, k1, _mm512_fmadd_ps(va, acc[i][1], c1));
-    }
-  }
+  // Write the m x n corner of the tile (masked: nothing outside C is touched).
+  store_tile_32(acc, alpha, beta, c, ldc, m, n);
 }
 
 // Packing for this kernel (the PackFn contract of microkernel.hpp), for

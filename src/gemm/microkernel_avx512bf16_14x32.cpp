@@ -29,17 +29,13 @@
 
 #include "gemm/bf16_microkernel.hpp"
 #include "gemm/bf16_pack.hpp"
+#include "gemm/tile_store_avx512.hpp"
 
 namespace gemmlab::detail {
 namespace {
 
 constexpr int MR = 14;
 constexpr int NR = 32;
-
-__mmask16 low_mask(int n) { return n >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << n) - 1u); }
-__mmask16 high_mask(int n) {
-  return n >= 32 ? __mmask16(0xFFFF) : n <= 16 ? __mmask16(0) : __mmask16((1u << (n - 16)) - 1u);
-}
 
 // One k pair: acc += A(:, 2q..2q+1) * B(2q..2q+1, :).
 [[gnu::always_inline]] inline void pair_update(__m512 (&acc)[MR][2], const bf16* a, const bf16* b) {
@@ -75,24 +71,7 @@ void microkernel_avx512bf16_14x32(int depth, float alpha, const bf16* a, const b
   }
   for (; q < pairs; ++q, a += a_step, b += b_step) pair_update(acc, a, b);
 
-  const __mmask16 k0 = low_mask(n), k1 = high_mask(n);
-  const __m512 va = _mm512_set1_ps(alpha);
-  if (beta == 0.0f) {  // never read C
-    for (int i = 0; i < m; ++i) {
-      float* row = c + static_cast<index>(i) * ldc;
-      _mm512_mask_storeu_ps(row, k0, _mm512_mul_ps(va, acc[i][0]));
-      _mm512_mask_storeu_ps(row + 16, k1, _mm512_mul_ps(va, acc[i][1]));
-    }
-  } else {
-    const __m512 vb = _mm512_set1_ps(beta);
-    for (int i = 0; i < m; ++i) {
-      float* row = c + static_cast<index>(i) * ldc;
-      const __m512 c0 = _mm512_mul_ps(vb, _mm512_maskz_loadu_ps(k0, row));
-      const __m512 c1 = _mm512_mul_ps(vb, _mm512_maskz_loadu_ps(k1, row + 16));
-      _mm512_mask_storeu_ps(row, k0, _mm512_fmadd_ps(va, acc[i][0], c0));
-      _mm512_mask_storeu_ps(row + 16, k1, _mm512_fmadd_ps(va, acc[i][1], c1));
-    }
-  }
+  store_tile_32(acc, alpha, beta, c, ldc, m, n);
 }
 
 }  // namespace

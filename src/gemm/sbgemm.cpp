@@ -21,26 +21,13 @@ using detail::Storage;
 
 void run(const detail::ResolvedKernel& r, const detail::SgemmCall& c, Storage storage_a, Storage storage_b) {
   detail::CallRecord& record = detail::call_record();
-  record.path = "none";
-  record.parts = 1;
   detail::record_last_kernel(r.descriptor->id);
-  if (c.M == 0 || c.N == 0) return;
   detail::SbgemmProblem p;
-  detail::describe_operands(c, p);
-  // describe_operands swaps A and B for a column-major call.
+  if (!detail::prepare_problem(c, p, record)) return;
+  // prepare_problem swaps A and B for a column-major call (describe_operands).
   const bool swapped = c.layout == Layout::col_major;
   p.A.storage = swapped ? storage_b : storage_a;
   p.B.storage = swapped ? storage_a : storage_b;
-  p.K = c.K;
-  p.alpha = c.alpha;
-  p.beta = c.beta;
-  p.C = c.C;
-  p.ldc = c.ldc;
-  if (c.K == 0 || c.alpha == 0.0f) {  // nothing to multiply: C := beta * C, A and B unread
-    record.path = "scale";
-    detail::scale_c(p.M, p.N, p.beta, p.C, p.ldc);
-    return;
-  }
   if (r.descriptor->bf16_direct != nullptr) {
     record.path = "direct";
     r.descriptor->bf16_direct(p);
@@ -203,31 +190,17 @@ void sbgemm_packed(const char* entry, int M, float alpha, const T* A, int lda, c
   const detail::BadArgument bad = detail::first_bad_argument(call);
   if (bad != detail::BadArgument::none) throw std::invalid_argument(detail::bad_argument_message(bad, call));
   detail::CallRecord& record = detail::call_record();
-  record.path = "none";
-  record.parts = 1;
   detail::record_last_kernel(pk.kernel);
   const bool verbose = detail::verbose_enabled();
   const auto start = verbose ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
-  if (M > 0 && N > 0) {
-    if (K == 0 || alpha == 0.0f) {
-      record.path = "scale";
-      detail::scale_c(M, N, beta, C, ldc);
-    } else {
-      detail::SbgemmProblem p;
-      p.M = M;
-      p.N = N;
-      p.K = K;
-      p.alpha = alpha;
-      p.beta = beta;
-      p.A = {A, std::is_same_v<T, float> ? Storage::f32 : Storage::bf16, lda, 1};
-      p.B = {};  // read from the packed panels
-      p.C = C;
-      p.ldc = ldc;
-      record.path = "prepacked";
-      record.parts = detail::goto_sbgemm_prepacked(*pk.resolved->bf16_micro, p, pk.b);
-    }
+  detail::SbgemmProblem p;
+  if (detail::prepare_problem(call, p, record)) {
+    p.A.storage = std::is_same_v<T, float> ? Storage::f32 : Storage::bf16;
+    p.B = {};  // read from the packed panels
+    record.path = "prepacked";
+    record.parts = detail::goto_sbgemm_prepacked(*pk.resolved->bf16_micro, p, pk.b);
   }
-  if (detail::verbose_enabled()) {
+  if (verbose) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     detail::print_verbose(call, std::string(pk.resolved->descriptor->name).c_str(), record.path, record.parts, seconds);
   }

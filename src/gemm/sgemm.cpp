@@ -79,22 +79,9 @@ const char* trans_letter(Transpose t) { return t == Transpose::trans ? "T" : t =
 // The row-major problem that the call equals (describe_operands), and runs it.
 [[gnu::always_inline]] inline void run_problem(const ResolvedKernel& kernel, const SgemmCall& c) {
   CallRecord& record = call_record();
-  record.path = "none";  // until a kernel says otherwise: nothing to multiply
-  record.parts = 1;
   last_kernel = kernel.descriptor->id;
-  if (c.M == 0 || c.N == 0) return;
   GemmProblem p;
-  describe_operands(c, p);
-  p.K = c.K;
-  p.alpha = c.alpha;
-  p.beta = c.beta;
-  p.C = c.C;
-  p.ldc = c.ldc;
-  if (c.K == 0 || c.alpha == 0.0f) {  // nothing to multiply: C := beta * C, A and B unread
-    record.path = "scale";
-    scale_c(p.M, p.N, p.beta, p.C, p.ldc);
-    return;
-  }
+  if (!prepare_problem(c, p, record)) return;
   run_kernel(kernel, p);
 }
 
