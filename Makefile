@@ -252,6 +252,19 @@ bench: $(BENCH)
 bench-quick: $(BENCH)
 	./$(BENCH) --quick --out $(BUILD)/bench $(if $(KERNELS),--kernels $(KERNELS)) $(if $(PRECISION),--precision $(PRECISION)) $(BENCH_ARGS)
 
+# ---- Experiments ----------------------------------------------------------------
+# Programs behind figures in docs/ that the bench itself does not produce,
+# each one file in bench/experiments/ using the public API only:
+# `make experiments` builds build/experiments/<name>; each file's header says
+# how to run it and what it measures.
+EXPERIMENT_SRC := $(wildcard bench/experiments/*.cpp)
+EXPERIMENTS    := $(EXPERIMENT_SRC:bench/experiments/%.cpp=$(BUILD)/experiments/%)
+.PHONY: experiments
+experiments: $(EXPERIMENTS)
+$(BUILD)/experiments/%: bench/experiments/%.cpp $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) -Iinclude $(ALL_CXXFLAGS) $< $(LIB) -o $@ $(LDLIBS)
+
 # ---- ARM64 under emulation ------------------------------------------------------
 # `make test-arm64` cross-compiles the library, the CLI and the tests for
 # aarch64 (GoogleTest built from source for that target) and runs them under
@@ -342,8 +355,8 @@ $(BUILD)/obj/tests/test_settings.o tidy/tests/test_settings.cpp: CPPFLAGS += -DG
 
 CLANG_FORMAT ?= clang-format
 CLANG_TIDY   ?= clang-tidy
-FORMAT_FILES := $(sort $(wildcard include/gemmlab/*.hpp src/*/*.hpp src/*/*.cpp tests/*.hpp tests/*.cpp bench/*.hpp bench/*.cpp))
-TIDY_FILES   := $(sort $(ALL_SRC) $(TEST_SRC) $(BENCH_ALL))
+FORMAT_FILES := $(sort $(wildcard include/gemmlab/*.hpp src/*/*.hpp src/*/*.cpp tests/*.hpp tests/*.cpp bench/*.hpp bench/*.cpp) $(EXPERIMENT_SRC))
+TIDY_FILES   := $(sort $(ALL_SRC) $(TEST_SRC) $(BENCH_ALL) $(EXPERIMENT_SRC))
 # clang-tidy compiles each file as the build does: its ISA flags, GoogleTest's
 # include path for tests, the bench macros for bench/, and the aarch64 target
 # for NEON files (on x86-64 this needs the cross toolchain's headers:

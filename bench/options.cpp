@@ -151,13 +151,14 @@ std::vector<Shape> parse_sizes(std::string_view text) {
 
 std::vector<GemmVariant> parse_variants(std::string_view layouts_text, std::string_view trans_text) {
   std::vector<Layout> layouts;
-  for (std::string_view l : split(layouts_text.empty() ? "row" : layouts_text, ',')) {
+  const std::string_view both = "row,col";
+  for (std::string_view l : split(layouts_text.empty() ? "row" : layouts_text == "both" ? both : layouts_text, ',')) {
     if (l == "row")
       layouts.push_back(Layout::row_major);
     else if (l == "col")
       layouts.push_back(Layout::col_major);
     else
-      throw usage_error(cat({"--layouts: ", quoted(l), " is not row or col"}));
+      throw usage_error(cat({"--layouts: ", quoted(l), " is not row or col (or give 'both')"}));
   }
   std::vector<std::pair<Transpose, Transpose>> pairs;
   const std::string_view all_pairs = "NN,NT,TN,TT";

@@ -222,22 +222,31 @@ void run_tile(index rows, const GemmProblem& p, const float* A, const float* B, 
 // consecutive elements each, transposed in registers into 16 rows of dst.
 // ld is a multiple of 16, so every store is a whole vector inside its row
 // (lanes past N get zeros, which no tile reads).
+// A whole block is addressed from one pointer and B's column stride (the
+// 16 loads as pointer + i * stride): with one pointer per column GCC 12
+// kept the 16 pointers on the stack and reloaded them for every block.
 void transpose_to_rows(index K, index N, Operand B, float* dst, index ld) {
+  const index stride = B.col_stride;
   for (index j0 = 0; j0 < N; j0 += 16) {
     const index cols = N - j0;  // real columns in this block (16 or more: all)
+    const float* column = B.at(0, j0);
     for (index p0 = 0; p0 < K; p0 += 16) {
       const index steps = K - p0 < 16 ? K - p0 : 16;
-      const __mmask16 real_steps = first_lanes(steps);
+      const float* block_start = column + p0;
       __m512 block[16];
       if (steps == 16 && cols >= 16) {  // a whole block: plain loads (a masked load costs an extra uop)
-        for (int i = 0; i < 16; ++i) block[i] = _mm512_loadu_ps(B.at(p0, j0 + i));
+#pragma GCC unroll 16
+        for (int i = 0; i < 16; ++i) block[i] = _mm512_loadu_ps(block_start + i * stride);
       } else {
+        const __mmask16 real_steps = first_lanes(steps);
         for (int i = 0; i < 16; ++i)
-          block[i] = i < cols ? _mm512_maskz_loadu_ps(real_steps, B.at(p0, j0 + i)) : _mm512_setzero_ps();
+          block[i] = i < cols ? _mm512_maskz_loadu_ps(real_steps, block_start + i * stride) : _mm512_setzero_ps();
       }
       transpose_16x16(block);
       // dst is 64-byte aligned (AlignedBuffer) and ld a multiple of 16 floats: aligned stores.
-      for (index r = 0; r < steps; ++r) _mm512_store_ps(dst + (p0 + r) * ld + j0, block[r]);
+      float* rows = dst + p0 * ld + j0;
+#pragma GCC unroll 16
+      for (index r = 0; r < steps; ++r) _mm512_store_ps(rows + r * ld, block[r]);
     }
   }
 }
