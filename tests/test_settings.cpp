@@ -311,7 +311,7 @@ std::string slurp(const std::filesystem::path& p) {
 
 // Runs the built `gemmlab kernels` with the given assignments and neither
 // variable set otherwise.
-CliRun kernels_with(const std::string& assignment) {
+CliRun kernels_with(const std::string& assignment, const std::string& options = "") {
   static int runs = 0;
   const auto dir = std::filesystem::temp_directory_path();
   const std::string tag = std::to_string(getpid()) + "-" + std::to_string(++runs);
@@ -319,8 +319,9 @@ CliRun kernels_with(const std::string& assignment) {
   // The shell runs the CLI itself (not through env(1), which would hand a
   // file it cannot execute to sh as a script), so a binary this machine
   // cannot run gives status 126.
-  const std::string command = "unset GEMMLAB_NUM_THREADS GEMMLAB_DISABLE_ISA; " + assignment + " '" + GEMMLAB_CLI_PATH +
-                              "' kernels >'" + out.string() + "' 2>'" + err.string() + "'";
+  const std::string command = "unset GEMMLAB_NUM_THREADS GEMMLAB_DISABLE_ISA GEMMLAB_BLOCKING; " + assignment + " '" +
+                              GEMMLAB_CLI_PATH + "' kernels " + options + " >'" + out.string() + "' 2>'" +
+                              err.string() + "'";
   const int status = std::system(command.c_str());
   CliRun r;
   r.exit_code = status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -361,6 +362,31 @@ TEST(SettingsCli, KernelsShowsValidSettings) {
   EXPECT_EQ(r.err, "");
   EXPECT_NE(r.out.find("\nhidden by GEMMLAB_DISABLE_ISA: avx2\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\nthreads:  3 per call"), std::string::npos) << r.out;
+}
+
+TEST(SettingsCli, KernelsWithAnInvalidBlockingPrintsOnlyTheError) {
+  const CliRun r = kernels_with("GEMMLAB_BLOCKING=kc=0,mc=96");
+  SKIP_IF_CLI_CANNOT_RUN(r);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "") << "output before the error";
+  EXPECT_NE(r.err.find("gemmlab: GEMMLAB_BLOCKING='kc=0,mc=96': kc = 0 is outside 1..16384"), std::string::npos)
+      << r.err;
+}
+
+// --verbose shows the block sizes a packed kernel runs with; an override
+// reaches them, rounded up to the tile (MC to a multiple of MR, NC of NR).
+TEST(SettingsCli, KernelsVerboseShowsTheBlockingInUseAndTheOverride) {
+  const CliRun plain = kernels_with("", "--verbose");
+  SKIP_IF_CLI_CANNOT_RUN(plain);
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_NE(plain.out.find("\ncaches ("), std::string::npos) << plain.out;
+  EXPECT_NE(plain.out.find("\nblocked:\n  micro-kernel portable"), std::string::npos) << plain.out;
+  EXPECT_NE(plain.out.find("constants: KC 512, MC 128, NC 4096 (in use)"), std::string::npos) << plain.out;
+
+  const CliRun set = kernels_with("GEMMLAB_BLOCKING=kc=40,mc=5,nc=17", "--verbose");
+  ASSERT_EQ(set.exit_code, 0) << set.err;
+  // blocked's tile is 4 x 16: MC 5 -> 8, NC 17 -> 32.
+  EXPECT_NE(set.out.find("(4 x 16): runs with KC 40, MC 8, NC 32\n"), std::string::npos) << set.out;
 }
 
 }  // namespace

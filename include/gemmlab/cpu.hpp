@@ -13,9 +13,30 @@
 // hides nothing. Any other value is an error (see cpu_features()).
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 namespace gemmlab {
+
+// One level of the data-cache hierarchy, as the CPU (or the OS) describes it
+// for one core. 0 in a field: not reported.
+struct CacheLevel {
+  std::size_t bytes = 0;  // capacity
+  int ways = 0;           // associativity (a fully associative cache: its lines)
+  int line_bytes = 0;     // 64 on every x86-64 and most ARM64 cores
+  int sets = 0;           // bytes / (ways * line_bytes)
+  int shared_by = 0;      // logical CPUs that share it (1: private to one)
+  bool known() const { return bytes > 0 && ways > 0 && line_bytes > 0 && sets > 0; }
+};
+
+// The caches the blocking model reads (src/gemm/blocking.cpp).
+struct CacheInfo {
+  CacheLevel l1d, l2, l3;
+  // Where the description came from: "CPUID leaf 4" (Intel), "CPUID leaf
+  // 0x8000001D" (AMD), "sysfs" (Linux, any architecture), or empty when
+  // nothing described them (the model then keeps each kernel's constants).
+  std::string source;
+};
 
 struct CpuFeatures {
   std::string arch;   // "x86_64", "aarch64" or "other"
@@ -39,6 +60,7 @@ struct CpuFeatures {
   bool neon = false;
   int logical_cores = 1;
   std::string disabled;  // the value of GEMMLAB_DISABLE_ISA (valid, so every entry was hidden), or empty
+  CacheInfo caches;      // read with the features (src/core/caches.cpp)
 
   // The AVX-512 subset gemmlab's *avx512* files are compiled for
   // (-mavx512f -mavx512vl -mavx512bw -mavx512dq, as on every Intel core

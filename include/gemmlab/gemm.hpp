@@ -154,6 +154,14 @@ std::string_view kernel_isa(Kernel k);
 std::string kernel_status(Kernel k);
 // kernel_status(Kernel::simd) for one precision: which kernel it runs.
 std::string simd_status(Precision p);
+// How a float kernel's cache blocks (KC, MC, NC) are decided on this
+// machine: its micro-kernel, the constants, the analytical model's choice
+// from the CPU's caches and the model's reasoning, and GEMMLAB_BLOCKING
+// (see docs/05-packing.md). Several lines; empty for a kernel without the
+// five-loop driver (naive, loop-order, tiled, the bf16 kernels) or one
+// that cannot run here. Throws std::invalid_argument while GEMMLAB_BLOCKING
+// is invalid.
+std::string blocking_report(Kernel k);
 // Whether one call is split between threads (blocked, the SIMD kernels and
 // the packed bf16 ones).
 bool kernel_threaded(Kernel k);
@@ -193,7 +201,9 @@ std::vector<Kernel> available_kernels(Precision p = Precision::f32);
 // GEMMLAB_DISABLE_ISA (gemmlab/cpu.hpp) is reported the same way by every
 // sgemm and gemm call, check_settings(), cpu_features() and what asks it
 // (kernel_available, ...); nothing replaces it.
-// check_settings() checks both variables and does nothing else: a program
+// An invalid GEMMLAB_BLOCKING (blocking_report above) is reported the same
+// way by every sgemm and gemm call and check_settings().
+// check_settings() checks these variables and does nothing else: a program
 // calls it first to stop before any work or output (`gemmlab kernels` does).
 // If the system refuses to create a worker thread, the call still completes,
 // with the same result: the calling thread runs the parts that have no

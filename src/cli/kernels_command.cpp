@@ -34,6 +34,45 @@ std::string table_row(const std::string& kernel, const std::string& isa, const s
   return row;
 }
 
+// "L1d 48 KiB, 12 ways x 64 sets x 64 B, private" for one cache level.
+std::string cache_line(const char* name, const CacheLevel& c) {
+  if (!c.known()) return std::string("  ") + name + ": not described\n";
+  std::ostringstream line;
+  line << "  " << name << ": " << c.bytes / 1024 << " KiB, " << c.ways << " ways x " << c.sets << " sets x "
+       << c.line_bytes << " B lines, ";
+  if (c.shared_by <= 0)
+    line << "sharing not described\n";
+  else if (c.shared_by == 1)
+    line << "private to one logical CPU\n";
+  else
+    line << "shared by " << c.shared_by << " logical CPUs\n";
+  return line.str();
+}
+
+// The caches, then each packed float kernel's block sizes and their reasons
+// (each report's lines indented under its kernel). Built with an
+// ostringstream: GCC 12 reports a false -Wrestrict on the std::string
+// concatenations this took before.
+std::string verbose_blocking(const CpuFeatures& cpu) {
+  std::ostringstream text;
+  text << "caches (" << (cpu.caches.source.empty() ? std::string("not described") : cpu.caches.source) << "):\n"
+       << cache_line("L1d", cpu.caches.l1d) << cache_line("L2 ", cpu.caches.l2) << cache_line("L3 ", cpu.caches.l3);
+  for (Kernel k : all_kernels()) {
+    if (k == Kernel::simd) continue;  // the row it resolves to is listed
+    const std::string report = blocking_report(k);
+    if (report.empty()) continue;
+    text << '\n' << kernel_name(k) << ":\n";
+    std::size_t start = 0;
+    while (start < report.size()) {
+      const std::size_t end = report.find('\n', start);
+      text << "  " << report.substr(start, end - start) << '\n';
+      if (end == std::string::npos) break;
+      start = end + 1;
+    }
+  }
+  return text.str();
+}
+
 }  // namespace
 
 std::vector<Kernel> parse_kernel_list(std::string_view text, Precision precision) {
@@ -60,11 +99,18 @@ std::vector<Kernel> parse_kernel_list(std::string_view text, Precision precision
 }
 
 int run_kernels(std::span<const std::string> args, std::ostream& os) {
+  bool verbose = false;
   for (const auto& a : args) {
     if (a == "--help" || a == "-h") {
-      os << "usage: gemmlab kernels\n  Lists every kernel (float, then bf16), whether this CPU and OS can run it and\n"
-            "  why not, and the CPU features.\n";
+      os << "usage: gemmlab kernels [--verbose]\n  Lists every kernel (float, then bf16), whether this CPU and OS can "
+            "run "
+            "it and\n  why not, and the CPU features. --verbose adds the caches the CPU describes and, for\n"
+            "  each packed float kernel, its cache blocks (KC, MC, NC) and how they were chosen.\n";
       return 0;
+    }
+    if (a == "--verbose" || a == "-v") {
+      verbose = true;
+      continue;
     }
     throw usage_error("kernels: unknown option '" + a + "'");
   }
@@ -89,6 +135,7 @@ int run_kernels(std::span<const std::string> args, std::ostream& os) {
                      simd ? simd_status(Precision::bf16) : kernel_status(k),
                      simd ? "the best bf16 kernel this CPU and OS allow" : std::string(kernel_description(k)));
   }
+  if (verbose) out << "\n" << verbose_blocking(cpu);
   if (!out) throw std::bad_alloc();  // a string stream fails only when its buffer cannot grow
   errno = 0;                         // so that a failed write reports its own reason (require_written)
   os << out.str();

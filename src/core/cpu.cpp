@@ -27,6 +27,7 @@
 #include <unistd.h>
 #endif
 
+#include "core/caches.hpp"
 #include "core/setting_text.hpp"
 
 namespace gemmlab {
@@ -167,6 +168,7 @@ CpuFeatures detect() {
 #endif
   const unsigned cores = std::thread::hardware_concurrency();
   f.logical_cores = cores == 0 ? 1 : static_cast<int>(cores);
+  f.caches = detail::detect_caches();
 
   bool amx_hidden = false;
   if (const char* hide = std::getenv(kDisableVariable); hide != nullptr && *hide != '\0') {

@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include "core/memory.hpp"
+#include "gemm/blocking.hpp"
 #include "gemm/threads.hpp"
 #include "gemmlab/gemm.hpp"
 
@@ -90,7 +91,7 @@ index round_up(index x, index multiple) { return (x + multiple - 1) / multiple *
 
 void goto_sgemm_serial(const MicroKernel& mk, const GemmProblem& p) {
   const int MR = mk.mr, NR = mk.nr;
-  const Blocking& blk = mk.blocking;
+  const Blocking& blk = blocking_for(mk);
   const index M = p.M, N = p.N, K = p.K;
   PackingBuffers& buffers = packing_buffers();
   const int kc_max = static_cast<int>(std::min<index>(blk.kc, K));

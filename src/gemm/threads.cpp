@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/setting_text.hpp"
+#include "gemm/blocking.hpp"
 #include "gemmlab/cpu.hpp"
 #include "gemmlab/gemm.hpp"
 
@@ -108,6 +109,7 @@ constinit std::atomic<bool> settings_valid{false};
 void check_settings_slowly() {
   static_cast<void>(current_threads());  // throws for an invalid GEMMLAB_NUM_THREADS
   static_cast<void>(cpu_features());     // throws for an invalid GEMMLAB_DISABLE_ISA
+  check_blocking_setting();              // throws for an invalid GEMMLAB_BLOCKING
   settings_valid.store(true, std::memory_order_release);
 }
 
