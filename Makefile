@@ -343,7 +343,7 @@ valgrind: $(TESTS)
 TSAN_CXX    ?= $(if $(shell command -v clang++ 2>/dev/null),clang++,$(CXX))
 TSAN_BUILD  ?= build-tsan
 TSAN_ENV    := TSAN_OPTIONS=halt_on_error=1:die_after_fork=0:second_deadlock_stack=1
-TSAN_FILTER ?= --gtest_filter='ThreadPool*:SgemmThreads*:SetNumThreads*:ForkSafety*:*ThreadedKernel*:Settings.SetNumThreads*'
+TSAN_FILTER ?= --gtest_filter='ThreadPool*:SgemmThreads*:SetNumThreads*:ForkSafety*:*ThreadedKernel*:Settings.SetNumThreads*:*ThreadedRun*'
 .PHONY: tsan tsan-check
 tsan:
 	$(MAKE) --no-print-directory CXX=$(TSAN_CXX) BUILD=$(TSAN_BUILD) OPT=-O1 EXTRA_CXXFLAGS="-fsanitize=thread" tsan-check

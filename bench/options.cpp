@@ -35,14 +35,15 @@ const char* const usage_text =
     "  --trans LIST      transpose pairs of op(A) op(B): NN, NT, TN, TT, or 'all'\n"
     "                    (default NN). Every layout x pair is timed for every kernel\n"
     "  --threads LIST    thread counts, e.g. 1,2 (default: 1 and the core count;\n"
-    "                    --quick: 1). naive, loop-order and tiled are single-threaded: they run on 1\n"
+    "                    --quick: 1 for the GEMMs, 1 and the core count for the RNN). naive,\n"
+    "                    loop-order and tiled are single-threaded: they run on 1\n"
     "  --samples N       timed samples per point (default 7; --quick 5)\n"
     "  --min-time MS     each sample lasts at least MS milliseconds (default 25; --quick 10)\n"
     "  --naive-max N     run naive only where m*n*k <= N^3 (default 512): it is too slow\n"
     "                    above; larger sizes are checked against a double reference instead\n"
     "  --max-call S      skip a size whose single call is projected to take more than\n"
     "                    S seconds (default 1)\n"
-    "  --quick           a reduced sweep for CI: sizes 4, 16, 32 ... 512 and rnn, 1 thread,\n"
+    "  --quick           a reduced sweep for CI: sizes 4, 16, 32 ... 512 and rnn, GEMMs on 1 thread,\n"
     "                    shorter samples\n"
     "  --no-peak, --no-gemm, --no-rnn   skip that part\n"
     "  --errors          instead of timing: the rounding error of the float kernel and\n"
@@ -317,11 +318,14 @@ Options parse_options(std::span<const std::string> args) {
   }
   if (threads_text.empty()) {
     o.threads = {1};
+    o.rnn_threads = {1};
     const int cores = cpu_features().logical_cores;
     if (!o.quick && cores > 1) o.threads.push_back(cores);
+    if (cores > 1) o.rnn_threads.push_back(cores);
   } else {
     for (std::string_view t : split(threads_text, ','))
       o.threads.push_back(static_cast<int>(parse_int("--threads", t, 1, 1024)));
+    o.rnn_threads = o.threads;
   }
 
   o.measure.samples = static_cast<int>(samples > 0 ? samples : (o.quick ? 5 : 7));

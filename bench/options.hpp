@@ -43,6 +43,10 @@ struct Options {
   std::vector<GemmVariant> variants{GemmVariant{}};  // --layouts x --trans; default row-major NN
   std::vector<Shape> shapes;
   std::vector<int> threads;
+  // The RNN's thread counts: --threads; without it, 1 and the core count,
+  // also under --quick (whose GEMM sweep stays on 1 thread), so that the
+  // quick run shows how the RNN's recurrence scales.
+  std::vector<int> rnn_threads;
   MeasureConfig measure;
   MeasureConfig peak_measure;
   bool quick = false;

@@ -204,7 +204,7 @@ constexpr RnnCase rnn_cases[] = {RnnCase::seed_fast, RnnCase::seed_readable, Rnn
 }  // namespace
 
 int rnn_bench_steps(const Options& options) {
-  return static_cast<int>(std::size(rnn_cases) * options.kernels.size() * options.threads.size());
+  return static_cast<int>(std::size(rnn_cases) * options.kernels.size() * options.rnn_threads.size());
 }
 
 std::vector<RnnRow> run_rnn_bench(const Options& options, Progress& progress) {
@@ -212,7 +212,7 @@ std::vector<RnnRow> run_rnn_bench(const Options& options, Progress& progress) {
   const RnnProblem seed = seed_problem();
   const RnnProblem large = large_problem();
   for (RnnCase c : rnn_cases)
-    for (int threads : options.threads) {
+    for (int threads : options.rnn_threads) {
       set_num_threads(threads);
       for (Kernel kernel : options.kernels) {
         RnnRow row;

@@ -533,6 +533,52 @@ TEST_P(RnnEveryKernel, LargeBatchesSpanSeveralBiasTiles) {
     }
 }
 
+// ---- the recurrence on several threads ------------------------------------------------
+
+// run() on 2 and 3 threads gives the same bits as on 1. Why it can: the
+// threads split the batch rows, which are independent sequences, so every
+// element of every step is still one product row of the same kernel: a
+// chain of K fused multiply-adds in ascending k, then one addition of the
+// input projection (alpha = beta = 1), whatever tile height or path the
+// slice's smaller M selects (the small path and the packed micro-kernels
+// round alpha * acc + beta * C the same way for alpha = beta = 1, and K = H
+// here is below every KC), followed by the same elementwise activation.
+// The shape is above the split's thresholds (2 * 160^3 flops, 8 rows a
+// slice): 2 * 20 * 41 * 67 * (32 + 67) = 10.9 Mflop, 41 rows in slices of
+// 20/21 and 13/14/14. A wrong split (a row skipped, overlapped or taken from
+// another row's state) changes the bits.
+TEST_P(RnnEveryKernel, ThreadedRunGivesTheBitsOfOneThread) {
+  for (const bool with_h0 : {false, true})
+    for (const Precision precision : {Precision::f32, Precision::bf16}) {
+      const Kernel k = precision == Precision::f32 ? GetParam() : Kernel::simd;
+      if (precision == Precision::bf16 && GetParam() != Kernel::simd) continue;  // the bf16 kernels: once, via simd
+      const ForwardCase c{41, 32, 67, 20, Activation::tanh, false, with_h0};
+      const ForwardData d = make_data(c, 77);
+      RnnForward one(k, d.weights, c.activation, c.B, c.T, precision, 1);
+      one.run(d.x_all, d.h0);
+      for (const int threads : {2, 3}) {
+        RnnForward many(k, d.weights, c.activation, c.B, c.T, precision, threads);
+        EXPECT_EQ(many.threads(), threads);
+        many.run(d.x_all, d.h0);
+        many.run(d.x_all, d.h0);  // a second run gives the same again
+        for (int i = 0; i < c.T * c.B; ++i)
+          for (int j = 0; j < c.H; ++j)
+            ASSERT_EQ(many.outputs()(i, j), one.outputs()(i, j))
+                << threads << " threads, " << precision_name(precision) << ", " << describe(c) << ", at (" << i << ", "
+                << j << ")";
+      }
+    }
+}
+
+TEST(RnnForward, AThreadCountOutsideTheRangeIsRefused) {
+  const ForwardCase c{4, 3, 5, 2, Activation::tanh, false, false};
+  const ForwardData d = make_data(c, 5);
+  EXPECT_THROW(RnnForward(Kernel::naive, d.weights, c.activation, c.B, c.T, Precision::f32, -1), std::invalid_argument);
+  EXPECT_THROW(RnnForward(Kernel::naive, d.weights, c.activation, c.B, c.T, Precision::f32, max_num_threads + 1),
+               std::invalid_argument);
+  EXPECT_EQ(RnnForward(Kernel::naive, d.weights, c.activation, c.B, c.T).threads(), 0) << "the library's, by default";
+}
+
 // ---- the bf16 RNN (Precision::bf16) ---------------------------------------------------
 
 class RnnBf16Kernel : public ::testing::TestWithParam<Kernel> {

@@ -148,7 +148,18 @@ RnnWeights weights_from_torch(ConstMatrixView weight_ih, ConstMatrixView weight_
 //   3. and in one pass over H_t adds b and applies the activation in place,
 //      so H_t becomes h_t, the next step's input.
 //
-// Threads: an RnnForward is not thread-safe. run() writes the object's own
+// Threads used by run(): `threads` (1 to max_num_threads), or 0 for the
+// library's count (num_threads(), read at each run()). The batch rows are
+// independent sequences, so run() splits them into near-equal slices, one
+// per thread, and each thread carries its slice through all T steps with no
+// barrier between steps (the input projection before them is split by
+// rows too): the pool is woken twice per run(), not once per step. Every
+// element is computed by the same kernel in the same order as on one
+// thread, so the outputs are the same bits for any thread count
+// (tests/test_rnn.cpp says why). Slices are at least 8 rows, and a run
+// smaller than ~2·160³ flops stays on one thread.
+//
+// An RnnForward is not thread-safe. run() writes the object's own
 // output buffer, so one object must not run in two threads at once, nor be
 // read (outputs(), output(), final_state()) while another thread runs it.
 // Give each thread its own RnnForward: separate objects share nothing and
@@ -164,7 +175,7 @@ RnnWeights weights_from_torch(ConstMatrixView weight_ih, ConstMatrixView weight_
 class RnnForward {
  public:
   RnnForward(Kernel k, RnnWeights weights, Activation activation, int batch, int steps,
-             Precision precision = Precision::f32);
+             Precision precision = Precision::f32, int threads = 0);
 
   // x_all: (steps·batch) x inputs. h0: batch x hidden, or empty for zeros.
   // Throws shape_error (naming both shapes) when they do not fit.
@@ -184,8 +195,17 @@ class RnnForward {
   Precision precision() const { return precision_; }
   Activation activation() const { return activation_; }
   const RnnWeights& weights() const { return weights_; }
+  int threads() const { return threads_; }  // as given: 0 means the library's
 
  private:
+  // C := A · W + beta C for M rows of A, with W = Wy (K = hidden) when
+  // `recurrent`, else Wx (K = inputs), in the run's precision.
+  void multiply(bool recurrent, int M, const float* A, int lda, float beta, float* C) const;
+  // The input projection of rows [first, last) of the stacked steps.
+  void project(ConstMatrixView x_all, int first, int last);
+  // Batch rows [row0, row0 + rows) through every step of the recurrence.
+  void recur(ConstMatrixView h0, int row0, int rows);
+
   // Resolved once in the constructor: the concrete kernel the GEMMs run
   // (called through the public sgemm, whose checks cost a few nanoseconds)
   // and the bias+activation pass for this CPU's best ISA.
@@ -197,6 +217,7 @@ class RnnForward {
   Activation activation_;
   int batch_;
   int steps_;
+  int threads_ = 0;
   // Internally the hidden size is rounded up to whole vectors of the kernel
   // (padded_hidden_: 16 floats for simd-avx512, 8 for simd-avx2, else none),
   // with zero columns in Wx, Wy, b, so every GEMM and the fused pass work on

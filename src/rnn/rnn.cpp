@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "gemm/threads.hpp"
 #include "gemmlab/random.hpp"
 #include "gemmlab/sbgemm.hpp"
 #include "rnn/activation.hpp"
@@ -142,17 +143,36 @@ RnnWeights weights_from_torch(ConstMatrixView weight_ih, ConstMatrixView weight_
 
 // ---- the fast forward pass ---------------------------------------------------------
 
-RnnForward::RnnForward(Kernel k, RnnWeights weights, Activation activation, int batch, int steps, Precision precision)
+namespace {
+// run() splits the batch between threads only where that pays: a slice of
+// fewer rows than this leaves the small path's tiles too short to hide the
+// FMA latency, and below the flop count the wake-up of a worker (a few
+// microseconds) is a large part of the run (the same threshold as sgemm's
+// packed path, docs/07-threads.md).
+constexpr int kMinSliceRows = 8;
+// Rows of one step's product before its bias and activation are applied
+// (recur). Whole tiles of the small path (14-row tiles take 11-14 rows
+// each) that still leave the chunk in L1: 16 rows of H = 256 are 16 KiB.
+constexpr int kChunkRows = 16;
+constexpr double kMinParallelFlops = 2.0 * 160 * 160 * 160;
+}  // namespace
+
+RnnForward::RnnForward(Kernel k, RnnWeights weights, Activation activation, int batch, int steps, Precision precision,
+                       int threads)
     : kernel_(k),
       precision_(precision),
       weights_(std::move(weights)),
       activation_(activation),
       batch_(batch),
-      steps_(steps) {
+      steps_(steps),
+      threads_(threads) {
   const char* where = "RnnForward";
   if (batch < 1 || steps < 1)
     throw std::invalid_argument("RnnForward: batch " + std::to_string(batch) + " and steps " + std::to_string(steps) +
                                 " must both be at least 1");
+  if (threads < 0 || threads > max_num_threads)
+    throw std::invalid_argument("RnnForward: threads " + std::to_string(threads) + " is not in 0.." +
+                                std::to_string(max_num_threads) + " (0: the library's count, num_threads())");
   // Re-check the weights (a caller may have built RnnWeights by hand).
   const int hidden = weights_.hidden();
   require_shape(weights_.Wx.rows() >= 1 && hidden >= 1, where,
@@ -248,6 +268,78 @@ ConstMatrixView RnnForward::output(int step) const {
   return outputs_.block(step * batch_, 0, batch_, hidden());
 }
 
+void RnnForward::multiply(bool recurrent, int M, const float* A, int lda, float beta, float* C) const {
+  const int ldo = outputs_.ld();
+  const Matrix& W = recurrent ? wy_padded_ : wx_padded_;
+  const int K = recurrent ? hidden() : inputs();
+  const std::optional<PackedBf16Matrix>& packed = recurrent ? wy_packed_ : wx_packed_;
+  if (packed)  // bf16, rounded and packed once in the constructor
+    sbgemm(M, 1.0f, A, lda, *packed, beta, C, ldo);
+  else if (precision_ == Precision::bf16)  // bf16-naive: the rounded weights in place
+    sbgemm(gemm_kernel_, M, padded_hidden_, K, 1.0f, A, lda, (recurrent ? wy_bf16_ : wx_bf16_).data(), W.ld(), beta, C,
+           ldo);
+  else
+    sgemm(gemm_kernel_, M, padded_hidden_, K, 1.0f, A, lda, W.data(), W.ld(), beta, C, ldo);
+}
+
+// 1. The input projection, out := X_all · Wx, for stacked rows [first,
+//    last): one GEMM for all of them (on one thread, every step's at once).
+void RnnForward::project(ConstMatrixView x_all, int first, int last) {
+  multiply(false, last - first, x_all.data() + static_cast<std::size_t>(first) * x_all.ld(), x_all.ld(), 0.0f,
+           outputs_.data() + static_cast<std::size_t>(first) * outputs_.ld());
+}
+
+void RnnForward::recur(ConstMatrixView h0, int row0, int rows) {
+  const int B = batch_, T = steps_;
+  const bool has_h0 = !h0.empty();
+  const int Hp = padded_hidden_;  // H rounded up to whole vectors (see the constructor)
+  const int ldo = outputs_.ld();
+  float* out = outputs_.data() + static_cast<std::size_t>(row0) * ldo;  // this slice's rows of step 0
+  const float* bias = bias_tile_.data();
+  const std::size_t step_size = static_cast<std::size_t>(B) * ldo;                 // from one step's block to the next
+  const std::size_t tile_size = static_cast<std::size_t>(bias_tile_.rows()) * Hp;  // whole rows
+
+  // 2. The recurrence: only this part is sequential. Each step runs in
+  //    chunks of at most kChunkRows rows: the chunk's product, then at once
+  //    its bias and activation (3. below), while the chunk it just wrote is
+  //    still in L1 (16 rows of 256 floats: 16 KiB).
+  const int chunk_rows = std::min(rows, kChunkRows);
+  for (int t = 0; t < T; ++t) {
+    float* h_t = out + static_cast<std::size_t>(t) * step_size;
+    const float* next_step = t + 1 < T ? h_t + step_size : nullptr;
+    for (int c0 = 0; c0 < rows; c0 += chunk_rows) {
+      const int chunk = std::min(chunk_rows, rows - c0);
+      float* h_chunk = h_t + static_cast<std::size_t>(c0) * ldo;
+      if (t > 0)  // out_t += h_{t-1} · Wy
+        multiply(true, chunk, h_chunk - step_size, ldo, 1.0f, h_chunk);
+      else if (has_h0)  // out_0 += h0 · Wy
+        multiply(true, chunk, h0.data() + static_cast<std::size_t>(row0 + c0) * h0.ld(), h0.ld(), 1.0f, h_chunk);
+      // 3. h_t := act(out_t + b) over the chunk's rows, in pieces of kPiece
+      //    floats. Before each piece, the same stretch of the next step's
+      //    block is requested: the projection wrote it long ago (for a long
+      //    sequence it has left L2), and the next recurrent GEMM reads and
+      //    writes all of it. The pass is arithmetic-bound, so the misses are
+      //    served while it computes instead of stalling that GEMM (measured:
+      //    docs/rnn-performance.md). Elementwise, so the same bits.
+      //    A piece never crosses the end of the bias tile, which holds whole
+      //    rows, and a chunk starts at a row: the tile restarts there.
+      constexpr std::size_t kPiece = 64;  // 4 cache lines
+      const std::size_t chunk_size = static_cast<std::size_t>(chunk) * ldo;
+      const float* next_chunk = next_step != nullptr ? next_step + static_cast<std::size_t>(c0) * ldo : nullptr;
+      std::size_t in_tile = 0;  // position of `done` within the bias tile
+      for (std::size_t done = 0; done < chunk_size;) {
+        const std::size_t piece = std::min({kPiece, chunk_size - done, tile_size - in_tile});
+        if (next_chunk != nullptr)
+          for (std::size_t f = 0; f < piece; f += 16) __builtin_prefetch(next_chunk + done + f, 1, 3);
+        epilogue_(h_chunk + done, bias + in_tile, piece);
+        done += piece;
+        in_tile += piece;
+        if (in_tile == tile_size) in_tile = 0;
+      }
+    }
+  }
+}
+
 void RnnForward::run(ConstMatrixView x_all, ConstMatrixView h0) {
   const int B = batch_, I = inputs(), H = hidden(), T = steps_;
   // Shape checks first; the messages are built only when a check fails.
@@ -259,62 +351,27 @@ void RnnForward::run(ConstMatrixView x_all, ConstMatrixView h0) {
   if (has_h0 && (h0.rows() != B || h0.cols() != H))
     require_shape(false, "RnnForward::run", "h0 is " + shape_of(h0) + " but must be " + shape_string(B, H));
 
-  const int Hp = padded_hidden_;  // H rounded up to whole vectors (see the constructor)
-  float* out = outputs_.data();
-  const int ldo = outputs_.ld();
-  const float* Wx = wx_padded_.data();
-  const float* Wy = wy_padded_.data();
-  const float* bias = bias_tile_.data();
-  const std::size_t step_size = static_cast<std::size_t>(B) * Hp;  // outputs_ and bias_tile_ have ld == Hp
-  const std::size_t tile_size = static_cast<std::size_t>(bias_tile_.rows()) * Hp;  // whole rows, <= step_size
-
-  // Either precision: C := A · W + beta C with float A (rounded to bf16 as
-  // it is packed, for bf16) and the weights in the run's precision.
-  const bool in_bf16 = precision_ == Precision::bf16;
-  const auto product = [&](int M, int K, const float* A, int lda, const float* W, const bf16* W16,
-                           const std::optional<PackedBf16Matrix>& packed, int ldw, float beta, float* C) {
-    if (packed)
-      sbgemm(M, 1.0f, A, lda, *packed, beta, C, ldo);
-    else if (in_bf16)
-      sbgemm(gemm_kernel_, M, Hp, K, 1.0f, A, lda, W16, ldw, beta, C, ldo);
-    else
-      sgemm(gemm_kernel_, M, Hp, K, 1.0f, A, lda, W, ldw, beta, C, ldo);
-  };
-
-  // 1. Every step's input projection in one GEMM: out := X_all · Wx.
-  product(T * B, I, x_all.data(), x_all.ld(), Wx, wx_bf16_.data(), wx_packed_, wx_padded_.ld(), 0.0f, out);
-
-  // 2. The recurrence: only this part is sequential.
-  for (int t = 0; t < T; ++t) {
-    float* h_t = out + static_cast<std::size_t>(t) * step_size;
-    if (t > 0) {  // out_t += h_{t-1} · Wy
-      product(B, H, h_t - step_size, ldo, Wy, wy_bf16_.data(), wy_packed_, wy_padded_.ld(), 1.0f, h_t);
-    } else if (has_h0) {  // out_0 += h0 · Wy
-      product(B, H, h0.data(), h0.ld(), Wy, wy_bf16_.data(), wy_packed_, wy_padded_.ld(), 1.0f, h_t);
-    }
-    // 3. h_t := act(out_t + b), one pass over the B x H block, in pieces of
-    //    kPiece floats. Before each piece, the same stretch of the next
-    //    step's block is requested: the projection wrote it long ago (for a
-    //    long sequence it has left L2), and the next recurrent GEMM reads and
-    //    writes all of it. The pass is arithmetic-bound, so the misses are
-    //    served while it computes instead of stalling that GEMM.
-    //    B64 I128 H256 T50: 4.03-4.13 -> 3.99-4.02 ms (docs/rnn-performance.md).
-    //    The pass is elementwise, so the results are the same bits.
-    //    A piece never crosses the end of the bias tile, which holds whole
-    //    rows: at every tile boundary the block is at the start of a row.
-    constexpr std::size_t kPiece = 64;  // 4 cache lines
-    const float* next_step = t + 1 < T ? h_t + step_size : nullptr;
-    std::size_t in_tile = 0;  // position of `done` within the bias tile
-    for (std::size_t done = 0; done < step_size;) {
-      const std::size_t piece = std::min({kPiece, step_size - done, tile_size - in_tile});
-      if (next_step != nullptr)
-        for (std::size_t f = 0; f < piece; f += 16) __builtin_prefetch(next_step + done + f, 1, 3);
-      epilogue_(h_t + done, bias + in_tile, piece);
-      done += piece;
-      in_tile += piece;
-      if (in_tile == tile_size) in_tile = 0;
-    }
+  // The slices: near-equal runs of whole batch rows, one per thread.
+  const double flops = 2.0 * T * B * static_cast<double>(H) * (I + H);
+  const int parts = flops < kMinParallelFlops || B < 2 * kMinSliceRows
+                        ? 1
+                        : std::min(threads_ > 0 ? threads_ : num_threads(), B / kMinSliceRows);
+  if (parts == 1) {
+    project(x_all, 0, T * B);
+    recur(h0, 0, B);
+    return;
   }
+  // Two rounds on the pool, each waking it once: the projection, its T·B
+  // stacked rows in `parts` near-equal blocks (one GEMM each, so a packed
+  // kernel packs Wx once per thread, not once per step); then the
+  // recurrence, the batch rows in `parts` slices. Between them run_parallel's
+  // return is the barrier: a slice's steps read projections that any thread
+  // may have written.
+  const auto share = [parts](int n, int part) { return static_cast<int>(static_cast<long long>(n) * part / parts); };
+  auto projection = [&](int part) { project(x_all, share(T * B, part), share(T * B, part + 1)); };
+  detail::run_parallel(parts, detail::TaskRef(projection));
+  auto recurrence = [&](int part) { recur(h0, share(B, part), share(B, part + 1) - share(B, part)); };
+  detail::run_parallel(parts, detail::TaskRef(recurrence));
 }
 
 Matrix rnn_forward(Kernel k, const RnnWeights& weights, Activation activation, ConstMatrixView x_all, int batch,
