@@ -90,6 +90,9 @@ if [ ! -x "$CLI" ]; then
 fi
 
 export LC_ALL=C.UTF-8  # sed's character classes and case mapping work on UTF-8 text
+# The pages show what the programs do without any GEMMLAB_* setting (a
+# command that needs one sets it): the caller's are dropped, for every command.
+for v in "${!GEMMLAB_@}"; do unset "$v"; done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -439,8 +442,7 @@ check_command() {
   shell_cmd=$(sed -E "s#(^|[^A-Za-z0-9_./-])build/#\\1$BUILD/#g" <<<"$cmd")
   # A page's `make run` is a make inside this one: BUILD tells it where this
   # build is, and it must not print "Entering directory" lines.
-  (env -u GEMMLAB_DISABLE_ISA -u GEMMLAB_NUM_THREADS -u GEMMLAB_BLOCKING -u GEMMLAB_KERNEL -u GEMMLAB_VERBOSE \
-    BUILD="$BUILD" GNUMAKEFLAGS=--no-print-directory timeout 300 bash -c "$shell_cmd" 2>&1 || true) |
+  (env BUILD="$BUILD" GNUMAKEFLAGS=--no-print-directory timeout 300 bash -c "$shell_cmd" 2>&1 || true) |
     sed "s#$BUILD/#build/#g" >"$got"
   if [ -n "$ignore" ]; then
     grep -Ev -- "$ignore" "$want" >"$want.kept" || true
