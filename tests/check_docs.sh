@@ -181,14 +181,14 @@ fence != "" {
 }
 # Inside an indented block: blank lines are kept only if more code follows.
 code {
-  if ($0 ~ /^ *$/) { pending = pending "\n"; pending_n++; next }
+  if ($0 ~ /^ *$/) { pending_n++; next }
   if (indent_of($0) >= 4) {
     for (k = pending_n; k > 0; k--) out("C", FNR - k, blocks "\t")
-    pending = ""; pending_n = 0
+    pending_n = 0
     line = $0; i = indent_of(line); if (i > code_indent) i = code_indent
     out("C", FNR, blocks "\t" substr(line, i + 1)); next
   }
-  code = 0; pending = ""; pending_n = 0; blank = 1
+  code = 0; pending_n = 0; blank = 1
 }
 /^ *(```|~~~)/ {
   flush(); fence_indent = indent_of($0)
@@ -198,7 +198,7 @@ code {
 }
 /^ *$/ { flush(); blank = 1; next }
 blank && para == "" && indent_of($0) >= 4 {
-  code = 1; code_indent = indent_of($0); pending = ""; pending_n = 0
+  code = 1; code_indent = indent_of($0); pending_n = 0
   start_block(FNR, "")
   out("C", FNR, blocks "\t" substr($0, code_indent + 1)); next
 }
@@ -515,7 +515,7 @@ done
 
 # ---- 6. programs the pages build ------------------------------------------------------
 # A heredoc `cat > /tmp/NAME <<'EOF'` in a code block, up to its EOF line,
-# and the first compiler command after it.
+# and the compiler command on the line after it.
 n_programs=0
 mkdir -p "$tmp/progs"
 avx512_built=1
@@ -547,7 +547,7 @@ done < <(awk -F'\t' '
     pending = $2 "\t" $3 "\t" name; in_doc = 1; next
   }
   in_doc && $5 == "EOF" { in_doc = 0; want = 1; next }
-  want && $5 ~ /^(g\+\+|c\+\+|clang\+\+|cc|gcc) / { print pending "\t" $5; want = 0; pending = "" }
+  want { print pending "\t" ($5 ~ /^(g\+\+|c\+\+|clang\+\+|cc|gcc) / ? $5 : ""); want = 0; pending = "" }
   END { if (pending != "") print pending "\t" }' "$records")
 
 # ---- 7. names from the code ------------------------------------------------------------
