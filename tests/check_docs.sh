@@ -44,9 +44,13 @@
 #                         machines (which kernels a CPU runs, which copy of a
 #                         kernel it picks); the rest must match exactly;
 #         features=LIST   the block is only checked where `gemmlab kernels`
-#                         prints exactly this "features:" line (a block that
-#                         is all machine-dependent, e.g. the fallbacks of one
-#                         CPU); elsewhere it is counted as skipped.
+#                         prints exactly this "features:" line, and
+#         not-compiled=LIST   where the kernels it says are "not compiled
+#                         into this binary" are exactly these (in its order):
+#                         a block that is all machine-dependent, e.g. the
+#                         fallbacks on one CPU, depends on the CPU and on
+#                         which ISA files the build has (SIMD=none has none).
+#                         Elsewhere the block is counted as skipped.
 #     (An ERE cannot contain ';'.) Timings must never be in such a block.
 #  5. Images. Every image a page shows exists (rule 1), and every file in
 #     docs/img is linked from some page: a picture nothing shows is stale.
@@ -401,6 +405,9 @@ kernels="$tmp/kernels"
 awk '/^kernel +isa/ { table = 1; next }
      table && NF && $0 !~ /:$/ { print $1 }' <<<"$kernels_out" | sort -u >"$kernels"
 features=$(sed -n 's/^features: *//p' <<<"$kernels_out")
+# The kernels this build leaves out ("not compiled into this binary"), in the
+# order gemmlab kernels lists them: with the features, what the table shows.
+not_compiled=$(awk '/not compiled into this binary/ { printf "%s%s", sep, $1; sep = " " }' <<<"$kernels_out")
 if [ ! -s "$kernels" ]; then
   echo "check_docs.sh: found no kernel in the output of $CLI kernels" >&2
   exit 2
@@ -460,8 +467,8 @@ check_command() {
 # check_transcript FILE LINE OPTIONS: the output block of FILE that starts at
 # LINE, with the options of its check-docs comment.
 check_transcript() {
-  local file=$1 line=$2 options=$3 ignore='' want_features='' opt l text cmd='' cmd_line=0
-  local want="$tmp/want" lines="$tmp/lines"
+  local file=$1 line=$2 options=$3 ignore='' opt l text cmd='' cmd_line=0
+  local want_features=- want_not_compiled=- want="$tmp/want" lines="$tmp/lines"
   local -a opts
   IFS=';' read -r -a opts <<<"$options"
   if [ "${opts[0]}" != output ]; then
@@ -473,12 +480,17 @@ check_transcript() {
     case "$opt" in
       ignore=*) ignore=${opt#ignore=} ;;
       features=*) want_features=${opt#features=} ;;
+      not-compiled=*) want_not_compiled=${opt#not-compiled=} ;;
       *) fail "$file:$line" "check-docs comment: unknown option '$opt'" ;;
     esac
   done
-  if [ -n "$want_features" ] && [ "$want_features" != "$features" ]; then
+  local elsewhere=0  # recorded on another CPU, or with another build
+  [ "$want_features" = - ] || [ "$want_features" = "$features" ] || elsewhere=1
+  [ "$want_not_compiled" = - ] || [ "$want_not_compiled" = "$not_compiled" ] || elsewhere=1
+  if [ "$elsewhere" = 1 ]; then
     n_skipped=$((n_skipped + 1))
-    echo "note: $file:$line: not checked here: recorded on a CPU with features '$want_features'" >&2
+    echo "note: $file:$line: not checked here: recorded on a CPU with features '$want_features'" \
+      "and a build without '$want_not_compiled' (here: '$features', without '$not_compiled')" >&2
     return
   fi
   n_blocks=$((n_blocks + 1))
@@ -584,6 +596,6 @@ if [ "$n_failures" -gt 0 ]; then
 fi
 echo "check-docs: ${#PAGES[@]} pages: $n_links links ($n_anchors anchors), $n_paths repository paths," \
   "$n_build_paths build paths, $n_targets make targets, $n_kernel_names kernel names" \
-  "(all $(wc -l <"$kernels") kernels named up front), $n_blocks output blocks ($n_commands commands," \
-  "$n_skipped skipped on this CPU), $n_programs programs compiled, $n_images images, $n_test_names test names," \
-  "$n_identifiers names from the code: all good"
+  "(all $(wc -l <"$kernels") kernels named up front), $n_blocks output blocks ($n_commands commands;" \
+  "$n_skipped skipped on this CPU or build), $n_programs programs compiled, $n_images images," \
+  "$n_test_names test names, $n_identifiers names from the code: all good"
