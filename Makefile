@@ -11,6 +11,7 @@
 #   make asan       the tests and the CLI under AddressSanitizer + UBSan
 #   make valgrind   the tests under valgrind memcheck (slow)
 #   make lint       clang-format and clang-tidy checks;  make format  applies clang-format
+#   make check-docs the docs name only what exists, and show what the commands print
 #
 # Variables a user may set: CXX (g++ or clang++), BUILD (output folder),
 # SIMD=none (build without any ISA-specific kernel), WERROR=1 (warnings are
@@ -264,6 +265,18 @@ experiments: $(EXPERIMENTS)
 $(BUILD)/experiments/%: bench/experiments/%.cpp $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) -Iinclude $(ALL_CXXFLAGS) $< $(LIB) -o $@ $(LDLIBS)
+
+# ---- the docs ---------------------------------------------------------------------
+# `make check-docs` fails when README.md or docs/*.md name a file, make target
+# or kernel that does not exist, link to a missing heading, show an output the
+# command no longer prints (blocks marked <!-- check-docs: output -->), or
+# hold a program that no longer compiles; tests/check_docs.sh says what it
+# reads and why. It asks this build's CLI for the kernels and links the
+# pages' programs against this build's library, so it builds both first. (The
+# "+": a page may show `make run`, which then shares this make's job slots.)
+.PHONY: check-docs
+check-docs: $(CLI) $(LIB)
+	+bash tests/check_docs.sh $(BUILD)
 
 # ---- ARM64 under emulation ------------------------------------------------------
 # `make test-arm64` cross-compiles the library, the CLI and the tests for
