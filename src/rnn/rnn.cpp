@@ -150,10 +150,6 @@ namespace {
 // microseconds) is a large part of the run (the same threshold as sgemm's
 // packed path, docs/07-threads.md).
 constexpr int kMinSliceRows = 8;
-// Rows of one step's product before its bias and activation are applied
-// (recur). Whole tiles of the small path (14-row tiles take 11-14 rows
-// each) that still leave the chunk in L1: 16 rows of H = 256 are 16 KiB.
-constexpr int kChunkRows = 16;
 constexpr double kMinParallelFlops = 2.0 * 160 * 160 * 160;
 }  // namespace
 
@@ -268,7 +264,7 @@ ConstMatrixView RnnForward::output(int step) const {
   return outputs_.block(step * batch_, 0, batch_, hidden());
 }
 
-void RnnForward::multiply(bool recurrent, int M, const float* A, int lda, float beta, float* C) const {
+[[gnu::always_inline]] inline void RnnForward::multiply(bool recurrent, int M, const float* A, int lda, float beta, float* C) const {
   const int ldo = outputs_.ld();
   const Matrix& W = recurrent ? wy_padded_ : wx_padded_;
   const int K = recurrent ? hidden() : inputs();
@@ -284,12 +280,12 @@ void RnnForward::multiply(bool recurrent, int M, const float* A, int lda, float 
 
 // 1. The input projection, out := X_all · Wx, for stacked rows [first,
 //    last): one GEMM for all of them (on one thread, every step's at once).
-void RnnForward::project(ConstMatrixView x_all, int first, int last) {
+[[gnu::always_inline]] inline void RnnForward::project(ConstMatrixView x_all, int first, int last) {
   multiply(false, last - first, x_all.data() + static_cast<std::size_t>(first) * x_all.ld(), x_all.ld(), 0.0f,
            outputs_.data() + static_cast<std::size_t>(first) * outputs_.ld());
 }
 
-void RnnForward::recur(ConstMatrixView h0, int row0, int rows) {
+[[gnu::always_inline]] inline void RnnForward::recur(ConstMatrixView h0, int row0, int rows) {
   const int B = batch_, T = steps_;
   const bool has_h0 = !h0.empty();
   const int Hp = padded_hidden_;  // H rounded up to whole vectors (see the constructor)
@@ -297,45 +293,36 @@ void RnnForward::recur(ConstMatrixView h0, int row0, int rows) {
   float* out = outputs_.data() + static_cast<std::size_t>(row0) * ldo;  // this slice's rows of step 0
   const float* bias = bias_tile_.data();
   const std::size_t step_size = static_cast<std::size_t>(B) * ldo;                 // from one step's block to the next
+  const std::size_t slice_size = static_cast<std::size_t>(rows) * ldo;             // this slice's part of a block
   const std::size_t tile_size = static_cast<std::size_t>(bias_tile_.rows()) * Hp;  // whole rows
 
-  // 2. The recurrence: only this part is sequential. Each step runs in
-  //    chunks of at most kChunkRows rows: the chunk's product, then at once
-  //    its bias and activation (3. below), while the chunk it just wrote is
-  //    still in L1 (16 rows of 256 floats: 16 KiB).
-  const int chunk_rows = std::min(rows, kChunkRows);
+  // 2. The recurrence: only this part is sequential.
   for (int t = 0; t < T; ++t) {
     float* h_t = out + static_cast<std::size_t>(t) * step_size;
+    if (t > 0)  // out_t += h_{t-1} · Wy
+      multiply(true, rows, h_t - step_size, ldo, 1.0f, h_t);
+    else if (has_h0)  // out_0 += h0 · Wy
+      multiply(true, rows, h0.data() + static_cast<std::size_t>(row0) * h0.ld(), h0.ld(), 1.0f, h_t);
+    // 3. h_t := act(out_t + b), one pass over the slice's rows of the block,
+    //    in pieces of kPiece floats. Before each piece, the same stretch of
+    //    the next step's block is requested: the projection wrote it long ago
+    //    (for a long sequence it has left L2), and the next recurrent GEMM
+    //    reads and writes all of it. The pass is arithmetic-bound, so the
+    //    misses are served while it computes instead of stalling that GEMM
+    //    (measured: docs/rnn-performance.md). Elementwise, so the same bits.
+    //    A piece never crosses the end of the bias tile, which holds whole
+    //    rows, and a slice starts at a row: the tile starts there too.
+    constexpr std::size_t kPiece = 64;  // 4 cache lines
     const float* next_step = t + 1 < T ? h_t + step_size : nullptr;
-    for (int c0 = 0; c0 < rows; c0 += chunk_rows) {
-      const int chunk = std::min(chunk_rows, rows - c0);
-      float* h_chunk = h_t + static_cast<std::size_t>(c0) * ldo;
-      if (t > 0)  // out_t += h_{t-1} · Wy
-        multiply(true, chunk, h_chunk - step_size, ldo, 1.0f, h_chunk);
-      else if (has_h0)  // out_0 += h0 · Wy
-        multiply(true, chunk, h0.data() + static_cast<std::size_t>(row0 + c0) * h0.ld(), h0.ld(), 1.0f, h_chunk);
-      // 3. h_t := act(out_t + b) over the chunk's rows, in pieces of kPiece
-      //    floats. Before each piece, the same stretch of the next step's
-      //    block is requested: the projection wrote it long ago (for a long
-      //    sequence it has left L2), and the next recurrent GEMM reads and
-      //    writes all of it. The pass is arithmetic-bound, so the misses are
-      //    served while it computes instead of stalling that GEMM (measured:
-      //    docs/rnn-performance.md). Elementwise, so the same bits.
-      //    A piece never crosses the end of the bias tile, which holds whole
-      //    rows, and a chunk starts at a row: the tile restarts there.
-      constexpr std::size_t kPiece = 64;  // 4 cache lines
-      const std::size_t chunk_size = static_cast<std::size_t>(chunk) * ldo;
-      const float* next_chunk = next_step != nullptr ? next_step + static_cast<std::size_t>(c0) * ldo : nullptr;
-      std::size_t in_tile = 0;  // position of `done` within the bias tile
-      for (std::size_t done = 0; done < chunk_size;) {
-        const std::size_t piece = std::min({kPiece, chunk_size - done, tile_size - in_tile});
-        if (next_chunk != nullptr)
-          for (std::size_t f = 0; f < piece; f += 16) __builtin_prefetch(next_chunk + done + f, 1, 3);
-        epilogue_(h_chunk + done, bias + in_tile, piece);
-        done += piece;
-        in_tile += piece;
-        if (in_tile == tile_size) in_tile = 0;
-      }
+    std::size_t in_tile = 0;  // position of `done` within the bias tile
+    for (std::size_t done = 0; done < slice_size;) {
+      const std::size_t piece = std::min({kPiece, slice_size - done, tile_size - in_tile});
+      if (next_step != nullptr)
+        for (std::size_t f = 0; f < piece; f += 16) __builtin_prefetch(next_step + done + f, 1, 3);
+      epilogue_(h_t + done, bias + in_tile, piece);
+      done += piece;
+      in_tile += piece;
+      if (in_tile == tile_size) in_tile = 0;
     }
   }
 }
