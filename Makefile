@@ -264,7 +264,7 @@ EXPERIMENTS    := $(EXPERIMENT_SRC:bench/experiments/%.cpp=$(BUILD)/experiments/
 experiments: $(EXPERIMENTS)
 $(BUILD)/experiments/%: bench/experiments/%.cpp $(LIB)
 	@mkdir -p $(dir $@)
-	$(CXX) -Iinclude $(ALL_CXXFLAGS) $< $(LIB) -o $@ $(LDLIBS)
+	$(CXX) -Iinclude $(ALL_CXXFLAGS) $< $(LIB) -o $@ $(LDLIBS) -ldl
 
 # ---- the docs ---------------------------------------------------------------------
 # `make check-docs` fails when README.md or docs/*.md name a file, make target
