@@ -1,6 +1,7 @@
-// Tuning files (the reader, on text given here; the writer, read back) and
-// the entry point that runs the five loops with explicit block sizes
-// (against the double-precision reference).
+// Tuning files (the reader, on text given here; the writer, read back), the
+// entry point that runs the five loops with explicit block sizes (against
+// the double-precision reference), the tuner's grid (against points derived
+// by hand) and `gemmlab tune` in process.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include <system_error>
 #include <vector>
 
+#include "cli/cli.hpp"
 #include "gemm/blocking.hpp"
 #include "gemm/kernels.hpp"
 #include "gemmlab/gemm.hpp"
@@ -173,6 +175,11 @@ class ScratchDir {
  private:
   fs::path path_;
 };
+
+std::string read_all(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
 
 TEST(TuningFile, ReadsAFileAndNamesOneItCannotRead) {
   const ScratchDir dir("read");
@@ -335,6 +342,144 @@ TEST(KernelBlocking, DescribesPackedKernelsOnly) {
     EXPECT_EQ(b.nc % kb.nr, 0);
     EXPECT_GT(b.kc, 0);
   }
+}
+
+// ---- the tuner's grid ------------------------------------------------------------------------
+
+// The AVX-512 tile on the machine of docs/05-packing.md: constants KC 512,
+// MC 84, NC 4096; the model KC 224, MC 504, NC 9344.
+KernelBlocking avx512_on_zen5() {
+  KernelBlocking kb;
+  kb.micro_kernel = "avx512_14x32";
+  kb.mr = 14;
+  kb.nr = 32;
+  kb.constants = {.kc = 512, .mc = 84, .nc = 4096};
+  kb.model = {.kc = 224, .mc = 504, .nc = 9344};
+  kb.in_use = kb.constants;
+  return kb;
+}
+
+TEST(TuneGrid, QuickIsTheConstantsAndTheModelsKcAndMc) {
+  // The model's A block, 504 x 224 floats, holds 504 * 224 / 512 = 220.5
+  // rows at KC 512: 210 as a multiple of 14.
+  const std::vector<cli::TunePoint> g = cli::tune_grid(avx512_on_zen5(), true);
+  ASSERT_EQ(g.size(), 4u);
+  EXPECT_EQ(g[0].blocks, (BlockSizes{.kc = 224, .mc = 84, .nc = 4096}));
+  EXPECT_EQ(g[1].blocks, (BlockSizes{.kc = 224, .mc = 504, .nc = 9344}));
+  EXPECT_EQ(g[1].origin, "model");
+  EXPECT_EQ(g[2].blocks, (BlockSizes{.kc = 512, .mc = 84, .nc = 4096}));
+  EXPECT_EQ(g[2].origin, "constants, in use");
+  EXPECT_EQ(g[3].blocks, (BlockSizes{.kc = 512, .mc = 210, .nc = 4096}));
+  EXPECT_EQ(g[3].origin, "");
+}
+
+TEST(TuneGrid, FullGridSurroundsBothChoices) {
+  KernelBlocking kb = avx512_on_zen5();
+  kb.in_use = {.kc = 300, .mc = 98, .nc = 4096};  // as a tuning file could set
+  const std::vector<cli::TunePoint> g = cli::tune_grid(kb, false);
+  // KC 128, 192, 224, 256, 384, 512, 768, three MC each, and the point in
+  // use.
+  EXPECT_GE(g.size(), 15u);
+  EXPECT_LE(g.size(), 30u);
+  const auto count = [&](const std::string& origin) {
+    return std::count_if(g.begin(), g.end(), [&](const cli::TunePoint& p) { return p.origin == origin; });
+  };
+  EXPECT_EQ(count("constants"), 1);
+  EXPECT_EQ(count("model"), 1);
+  EXPECT_EQ(count("in use"), 1);
+  for (const cli::TunePoint& p : g) {
+    EXPECT_EQ(p.blocks.mc % 14, 0) << p.blocks.kc << " " << p.blocks.mc;
+    EXPECT_EQ(p.blocks.nc % 32, 0) << p.blocks.kc << " " << p.blocks.mc;
+  }
+  for (const int kc : {128, 192, 256, 384, 768})
+    EXPECT_EQ(std::count_if(g.begin(), g.end(), [&](const cli::TunePoint& p) { return p.blocks.kc == kc; }), 3)
+        << "KC " << kc;
+  // At KC 768: the constants' 84; the model's 504 * 224 / 768 = 147 rows,
+  // 140 as a multiple of 14; between, sqrt(84 * 140) = 108.4, nearest 112.
+  for (const int mc : {84, 112, 140})
+    EXPECT_EQ(
+        std::count_if(g.begin(), g.end(),
+                      [&](const cli::TunePoint& p) { return p.blocks == BlockSizes{.kc = 768, .mc = mc, .nc = 4096}; }),
+        1)
+        << "MC " << mc;
+  EXPECT_TRUE(std::is_sorted(g.begin(), g.end(), [](const cli::TunePoint& a, const cli::TunePoint& b) {
+    return a.blocks.kc != b.blocks.kc ? a.blocks.kc < b.blocks.kc : a.blocks.mc < b.blocks.mc;
+  }));
+}
+
+// ---- gemmlab tune, in process -------------------------------------------------------------------
+
+struct TuneRun {
+  int code = -1;
+  std::string out, err;
+};
+TuneRun tune(std::vector<std::string> args) {
+  args.insert(args.begin(), "tune");
+  std::ostringstream out, err;
+  TuneRun r;
+  r.code = cli::run_main(args, out, err);
+  r.out = out.str();
+  r.err = err.str();
+  return r;
+}
+
+TEST(TuneCommand, BadOptionsAreUsageErrors) {
+  const std::pair<std::vector<std::string>, std::string> cases[] = {
+      {{"--sizes", "0"}, "gemmlab: tune: --sizes: '0' is not a size from 1 to 8192 (the form: N,N,...)\n"},
+      {{"--sizes", "64,x"}, "gemmlab: tune: --sizes: 'x' is not a size from 1 to 8192 (the form: N,N,...)\n"},
+      {{"--sizes", "64,"}, "gemmlab: tune: --sizes: '' is not a size from 1 to 8192 (the form: N,N,...)\n"},
+      {{"--sizes", "8193"}, "gemmlab: tune: --sizes: '8193' is not a size from 1 to 8192 (the form: N,N,...)\n"},
+      {{"--sizes", "64,64"}, "gemmlab: tune: --sizes: 64 is given twice\n"},
+      {{"--rounds", "0"}, "gemmlab: tune: --rounds: '0' is not a count from 1 to 100\n"},
+      {{"--rounds", "101"}, "gemmlab: tune: --rounds: '101' is not a count from 1 to 100\n"},
+      {{"--rounds"}, "gemmlab: tune: --rounds needs a value (see gemmlab tune --help)\n"},
+      {{"--out", ""}, "gemmlab: tune: --out needs a file name\n"},
+      {{"--kernel", "naive"},
+       "gemmlab: tune: --kernel: 'naive' has no cache blocks to tune (the packed float kernels: blocked, "
+       "simd-avx2, simd-avx512, simd-neon, simd)\n"},
+      {{"--fast"}, "gemmlab: tune: unknown option '--fast' (see gemmlab tune --help)\n"},
+  };
+  for (const auto& [args, message] : cases) {
+    const TuneRun r = tune(args);
+    EXPECT_EQ(r.code, 2) << message;
+    EXPECT_EQ(r.err, message);
+    EXPECT_EQ(r.out, "");
+  }
+}
+
+TEST(TuneCommand, QuickRunWritesTheBestItPrints) {
+  const ScratchDir dir("quick");
+  const fs::path file = dir / "tuned.txt";
+  std::ofstream(file) << "an old file, replaced whole\n";
+  const TuneRun r =
+      tune({"--quick", "--sizes", "40,72", "--rounds", "1", "--kernel", "blocked", "--out", file.string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  EXPECT_NE(r.out.find("gemmlab tune: blocked, micro-kernel " + std::string(kernel_micro_kernel(Kernel::blocked))),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("N=40"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("N=72"), std::string::npos) << r.out;
+
+  const std::vector<TuningEntry> e = parse_tuning_file(read_all(file), "the tuner's", detail::micro_kernels());
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_EQ(std::string(e[0].micro->name), kernel_micro_kernel(Kernel::blocked));
+  const std::string best = "best:      KC " + std::to_string(e[0].blocking.kc) + ", MC " +
+                           std::to_string(e[0].blocking.mc) + ", NC " + std::to_string(e[0].blocking.nc) + ": ";
+  EXPECT_NE(r.out.find(best), std::string::npos) << "the file has the best point\n" << r.out << read_all(file);
+  // Nothing but the file is left in its directory (no temporary file).
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()), 1);
+}
+
+TEST(TuneCommand, AnOutFileThatCannotBeWrittenFailsBeforeAnyOutput) {
+  const ScratchDir dir("unwritable");
+  const fs::path file = dir / "absent-dir" / "tuned.txt";
+  const TuneRun r = tune({"--quick", "--sizes", "16", "--rounds", "1", "--kernel", "blocked", "--out", file.string()});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "gemmlab: tune: --out: cannot write '" + file.string() + "': cannot create a temporary file in " +
+                       file.parent_path().string() + ": No such file or directory\n");
+  EXPECT_FALSE(fs::exists(file));
 }
 
 }  // namespace
