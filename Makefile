@@ -8,6 +8,9 @@
 #   make bench      the full benchmark sweep (several minutes)
 #   make bench-quick  a reduced sweep (under a minute)
 #                   (both: KERNELS=a,b picks kernels, PRECISION=f32|bf16 the float or bf16 ones alone)
+#   make tune       times simd's cache blocks around its constants and the cache model's, and
+#                   writes the best to build/tuning.txt, for GEMMLAB_TUNING_FILE (under a minute
+#                   on an AVX-512 core; TUNE_ARGS adds options: gemmlab tune --help)
 #   make asan       the tests and the CLI under AddressSanitizer + UBSan
 #   make valgrind   the tests under valgrind memcheck (slow)
 #   make lint       clang-format and clang-tidy checks;  make format  applies clang-format
@@ -152,6 +155,11 @@ $(CLI): $(CLI_OBJ) $(LIB)
 
 run: $(CLI)
 	$(RUN_PREFIX) ./$(CLI) rnn
+
+.PHONY: tune
+TUNE_ARGS ?=
+tune: $(CLI)
+	$(RUN_PREFIX) ./$(CLI) tune --out $(BUILD)/tuning.txt $(TUNE_ARGS)
 
 # ---- GoogleTest discovery ---------------------------------------------------
 # 1. the system library (pkg-config gtest_main, or -lgtest -lgtest_main);

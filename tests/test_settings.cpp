@@ -309,8 +309,8 @@ std::string slurp(const std::filesystem::path& p) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-// Runs the built `gemmlab kernels` with the given assignments and neither
-// variable set otherwise.
+// Runs the built `gemmlab kernels` with the given assignments and none of
+// the settings' variables set otherwise.
 CliRun kernels_with(const std::string& assignment, const std::string& options = "") {
   static int runs = 0;
   const auto dir = std::filesystem::temp_directory_path();
@@ -319,9 +319,9 @@ CliRun kernels_with(const std::string& assignment, const std::string& options = 
   // The shell runs the CLI itself (not through env(1), which would hand a
   // file it cannot execute to sh as a script), so a binary this machine
   // cannot run gives status 126.
-  const std::string command = "unset GEMMLAB_NUM_THREADS GEMMLAB_DISABLE_ISA GEMMLAB_BLOCKING; " + assignment + " '" +
-                              GEMMLAB_CLI_PATH + "' kernels " + options + " >'" + out.string() + "' 2>'" +
-                              err.string() + "'";
+  const std::string command = "unset GEMMLAB_NUM_THREADS GEMMLAB_DISABLE_ISA GEMMLAB_BLOCKING GEMMLAB_TUNING_FILE; " +
+                              assignment + " '" + GEMMLAB_CLI_PATH + "' kernels " + options + " >'" + out.string() +
+                              "' 2>'" + err.string() + "'";
   const int status = std::system(command.c_str());
   CliRun r;
   r.exit_code = status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -387,6 +387,119 @@ TEST(SettingsCli, KernelsVerboseShowsTheBlockingInUseAndTheOverride) {
   ASSERT_EQ(set.exit_code, 0) << set.err;
   // blocked's tile is 4 x 16: MC 5 -> 8, NC 17 -> 32.
   EXPECT_NE(set.out.find("(4 x 16): runs with KC 40, MC 8, NC 32\n"), std::string::npos) << set.out;
+}
+
+// ---- GEMMLAB_TUNING_FILE --------------------------------------------------------------
+
+// A file of this process in the temporary directory, removed at the end.
+class TempFile {
+ public:
+  TempFile(const std::string& name, const std::string& text)
+      : path_(std::filesystem::temp_directory_path() / ("gemmlab-settings-" + std::to_string(getpid()) + "-" + name)) {
+    std::ofstream(path_, std::ios::binary) << text;
+  }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  TempFile(TempFile&&) = delete;
+  TempFile& operator=(TempFile&&) = delete;
+  ~TempFile() {
+    std::error_code ignored;
+    std::filesystem::remove(path_, ignored);
+  }
+  std::string path() const { return path_.string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// blocked's micro-kernel (portable_4x16, or its AVX2 build where the CPU
+// has AVX2): the one kernel every build has.
+std::string blocked_micro() { return std::string(kernel_micro_kernel(Kernel::blocked)); }
+
+TEST(SettingsCli, KernelsVerboseShowsATuningFilesSizes) {
+  const TempFile file("tuned.txt", "# tuned\nmicro-kernel " + blocked_micro() + " nc=20 kc=40 mc=6\n");
+  const CliRun r = kernels_with("GEMMLAB_TUNING_FILE='" + file.path() + "'", "--verbose");
+  SKIP_IF_CLI_CANNOT_RUN(r);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  // blocked's tile is 4 x 16: MC 6 -> 8, NC 20 -> 32.
+  EXPECT_NE(r.out.find("\nblocked:\n  micro-kernel " + blocked_micro() + " (4 x 16): runs with KC 40, MC 8, NC 32\n" +
+                       "  constants: KC 512, MC 128, NC 4096\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("  GEMMLAB_TUNING_FILE='" + file.path() +
+                       "', line 2: KC 40, MC 8, NC 32 (in use; the file's MC 6 rounded up to a multiple of MR = 4; "
+                       "the file's NC 20 rounded up to a multiple of NR = 16)\n"),
+            std::string::npos)
+      << r.out;
+}
+
+TEST(SettingsCli, BlockingAppliesOnTopOfATuningFile) {
+  const TempFile file("tuned-under.txt", "micro-kernel " + blocked_micro() + " kc=40 mc=8 nc=32\n");
+  const CliRun r = kernels_with("GEMMLAB_BLOCKING=kc=64 GEMMLAB_TUNING_FILE='" + file.path() + "'", "--verbose");
+  SKIP_IF_CLI_CANNOT_RUN(r);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("(4 x 16): runs with KC 64, MC 8, NC 32\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("line 1: KC 40, MC 8, NC 32 (in use)\n  GEMMLAB_BLOCKING=kc=64 sets KC 64, MC 8, NC 32"),
+            std::string::npos)
+      << r.out;
+  // And GEMMLAB_BLOCKING=model does not replace the file's sizes.
+  const CliRun m = kernels_with("GEMMLAB_BLOCKING=model GEMMLAB_TUNING_FILE='" + file.path() + "'", "--verbose");
+  ASSERT_EQ(m.exit_code, 0) << m.err;
+  EXPECT_NE(m.out.find("(4 x 16): runs with KC 40, MC 8, NC 32\n"), std::string::npos) << m.out;
+}
+
+TEST(SettingsCli, KernelsWithAMalformedTuningFilePrintsOnlyTheError) {
+  const TempFile file("malformed.txt", "# ok\n\nmicro-kernel " + blocked_micro() + " kc=x mc=8 nc=32\n");
+  const CliRun r = kernels_with("GEMMLAB_TUNING_FILE='" + file.path() + "'");
+  SKIP_IF_CLI_CANNOT_RUN(r);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "") << "output before the error";
+  EXPECT_EQ(r.err, "gemmlab: GEMMLAB_TUNING_FILE='" + file.path() +
+                       "', line 3: kc = 'x' is not a decimal number (the line: 'micro-kernel " + blocked_micro() +
+                       " kc=x mc=8 nc=32')\n");
+
+  const std::string absent = file.path() + ".absent";
+  const CliRun missing = kernels_with("GEMMLAB_TUNING_FILE='" + absent + "'", "--verbose");
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_EQ(missing.out, "");
+  EXPECT_EQ(missing.err, "gemmlab: GEMMLAB_TUNING_FILE='" + absent + "': cannot read it: No such file or directory\n");
+}
+
+TEST_F(Settings, InvalidTuningFileFailsEveryCallTheSameWay) {
+  ScopedEnv threads("GEMMLAB_NUM_THREADS", std::nullopt);
+  ScopedEnv isa("GEMMLAB_DISABLE_ISA", std::nullopt);
+  ScopedEnv blocking("GEMMLAB_BLOCKING", std::nullopt);
+  const TempFile file("every-call.txt", "micro-kernel nope_1x1 kc=8 mc=8 nc=8\n");
+  ScopedEnv tuning("GEMMLAB_TUNING_FILE", file.path());
+  const std::string e = "invalid_argument: GEMMLAB_TUNING_FILE='FILE', line 1: unknown micro-kernel 'nope_1x1'";
+  // Every entry point but num_threads(), which is about threads alone; and
+  // the entry point with explicit blocks. The new process makes its own
+  // file (its name has that process's id), shown here as FILE; the message
+  // goes on to list this build's micro-kernels: each outcome is cut there.
+  EXPECT_IN_NEW_PROCESS(
+      [&file] {
+        std::string seen = joined({every_entry_point(), outcome([] {
+                                     std::vector<float> a(16, 1.0f), b(16, 1.0f), c(16);
+                                     sgemm_with_blocks(Kernel::blocked, {.kc = 8, .mc = 8, .nc = 8}, 4, 4, 4, 1.0f,
+                                                       a.data(), 4, b.data(), 4, 0.0f, c.data(), 4);
+                                   })});
+        std::string cut;
+        for (std::size_t start = 0; start <= seen.size();) {
+          std::size_t end = seen.find(" | ", start);
+          if (end == std::string::npos) end = seen.size();
+          const std::string piece = seen.substr(start, end - start);
+          cut.append(cut.empty() ? "" : " | ").append(piece.substr(0, piece.find(" (this build's")));
+          start = end + 3;
+        }
+        for (std::size_t at = cut.find(file.path()); at != std::string::npos; at = cut.find(file.path()))
+          cut.replace(at, file.path().size(), "FILE");
+        // The new process ends in std::exit, which runs no destructor of
+        // this scope: its file goes here.
+        std::filesystem::remove(file.path());
+        return cut;
+      },
+      joined({e, e, e, e, "ok", e, e}));
 }
 
 }  // namespace

@@ -160,8 +160,75 @@ std::string simd_status(Precision p);
 // (see docs/05-packing.md). Several lines; empty for a kernel without the
 // five-loop driver (naive, loop-order, tiled, the bf16 kernels) or one
 // that cannot run here. Throws std::invalid_argument while GEMMLAB_BLOCKING
-// is invalid.
+// or GEMMLAB_TUNING_FILE is invalid.
 std::string blocking_report(Kernel k);
+
+// ---- cache blocks, explicitly (the tuner: `gemmlab tune`) ---------------------
+//
+// The packed float kernels (blocked, simd-avx2, simd-avx512, simd-neon, and
+// simd, which runs one of them) cut a product into cache blocks: KC of the
+// K dimension, MC rows of A, NC columns of B (docs/05-packing.md). Which
+// sizes a kernel runs with is decided once per process (its micro-kernel's
+// constants, GEMMLAB_TUNING_FILE, GEMMLAB_BLOCKING); the functions below
+// let a program see those choices and time other sizes without them.
+struct BlockSizes {
+  int kc = 0, mc = 0, nc = 0;
+  friend bool operator==(const BlockSizes&, const BlockSizes&) = default;
+};
+
+// A packed float kernel's blocks on this machine.
+struct KernelBlocking {
+  std::string_view micro_kernel;  // "avx512_14x32"; empty: k has no cache blocks here
+  int mr = 0, nr = 0;             // its register tile: the driver's MC is a multiple of mr, NC of nr
+  BlockSizes constants;           // the micro-kernel's own
+  BlockSizes model;               // the analytical model's, from this CPU's caches
+  BlockSizes in_use;              // what sgemm runs (the settings above applied)
+};
+// Everything empty (micro_kernel "") for a kernel without the five-loop
+// driver or one that cannot run here. Throws std::invalid_argument while
+// GEMMLAB_BLOCKING or GEMMLAB_TUNING_FILE is invalid.
+KernelBlocking kernel_blocking(Kernel k);
+
+// The short-form sgemm (row-major, untransposed) through k's five loops
+// with `blocks` instead of the sizes k runs with: always on the calling
+// thread alone (whatever num_threads() says) and always packed (no
+// small-matrix path), so that a timing measures those blocks and nothing
+// else. MC is rounded up to a multiple of MR and NC of NR, as for
+// GEMMLAB_BLOCKING. The arguments obey sgemm's rules; in addition it throws
+// std::invalid_argument for a kernel that has no cache blocks here
+// (kernel_blocking(k).micro_kernel empty) and for sizes outside KC
+// 1..16384, MC 1..65536, NC 1..1048576 or a packed block over 1 GiB. An
+// invalid setting (check_settings) fails it as it fails sgemm.
+void sgemm_with_blocks(Kernel k, BlockSizes blocks, int M, int N, int K, float alpha, const float* A, int lda,
+                       const float* B, int ldb, float beta, float* C, int ldc);
+
+// ---- tuning files (GEMMLAB_TUNING_FILE) ----------------------------------------
+//
+// A tuning file gives micro-kernels block sizes that replace their
+// constants (and GEMMLAB_BLOCKING=model's sizes); GEMMLAB_BLOCKING's
+// kc=, mc=, nc= still apply on top. The environment variable
+// GEMMLAB_TUNING_FILE names it, read once with the other settings. Text,
+// one line per micro-kernel, e.g.
+//
+//     # gemmlab tuning file
+//     micro-kernel avx512_14x32 kc=512 mc=210 nc=4096
+//
+// with '#' comments and blank lines (the whole format: docs/05-packing.md).
+// A file that cannot be read, or breaks the format on any line, makes
+// every sgemm and gemm call and check_settings() throw one
+// std::invalid_argument naming the variable, the file, the line and the
+// problem, as an invalid GEMMLAB_BLOCKING does.
+struct TunedBlocks {
+  std::string micro_kernel;  // kernel_micro_kernel()'s name for it
+  BlockSizes blocks;
+};
+// The text of a tuning file giving each entry's blocks: a heading comment,
+// then each line of `comment` (if any) as a comment, then one line per
+// entry. Throws std::invalid_argument, and writes nothing, for an entry the
+// reader would refuse (a name that is not a float micro-kernel of this
+// build, sizes outside the limits above, a micro-kernel given twice), or a
+// comment with a byte that is not printable ASCII or a tab.
+std::string tuning_file_text(std::span<const TunedBlocks> entries, std::string_view comment = {});
 // Whether one call is split between threads (blocked, the SIMD kernels and
 // the packed bf16 ones).
 bool kernel_threaded(Kernel k);
@@ -201,8 +268,9 @@ std::vector<Kernel> available_kernels(Precision p = Precision::f32);
 // GEMMLAB_DISABLE_ISA (gemmlab/cpu.hpp) is reported the same way by every
 // sgemm and gemm call, check_settings(), cpu_features() and what asks it
 // (kernel_available, ...); nothing replaces it.
-// An invalid GEMMLAB_BLOCKING (blocking_report above) is reported the same
-// way by every sgemm and gemm call and check_settings().
+// An invalid GEMMLAB_BLOCKING (blocking_report above) or GEMMLAB_TUNING_FILE
+// (tuning_file_text above) is reported the same way by every sgemm and gemm
+// call and check_settings().
 // check_settings() checks these variables and does nothing else: a program
 // calls it first to stop before any work or output (`gemmlab kernels` does).
 // If the system refuses to create a worker thread, the call still completes,

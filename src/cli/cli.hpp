@@ -52,5 +52,18 @@ int run_main(std::span<const std::string> args, std::ostream& out, std::ostream&
 
 int run_rnn(std::span<const std::string> args, std::ostream& os);
 int run_kernels(std::span<const std::string> args, std::ostream& os);
+int run_tune(std::span<const std::string> args, std::ostream& os);
+
+// One set of block sizes `gemmlab tune` times, and what it is besides a
+// grid point: "constants", "model", "in use" (joined by ", "), or empty.
+struct TunePoint {
+  BlockSizes blocks;
+  std::string origin;
+};
+// The grid `gemmlab tune` times for a packed kernel (tune_command.cpp says
+// how it is chosen): the constants', the model's and the sizes in use, each
+// once, and the points around them (with `quick`, only the constants' and
+// the model's KC and MC), sorted by KC, MC, NC.
+std::vector<TunePoint> tune_grid(const KernelBlocking& kb, bool quick);
 
 }  // namespace gemmlab::cli

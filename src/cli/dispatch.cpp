@@ -16,6 +16,8 @@ const char* const usage_text =
     "commands:\n"
     "  rnn       run the seed's RNN (or your own weights and inputs) with one or every kernel\n"
     "  kernels   list every kernel, whether this CPU can run it, and the CPU features detected\n"
+    "  tune      time a kernel's cache blocks (KC, MC, NC) around its constants and the cache\n"
+    "            model's, and write the best to a tuning file (GEMMLAB_TUNING_FILE)\n"
     "\n"
     "`gemmlab <command> --help` describes a command's options.\n";
 
@@ -28,7 +30,8 @@ int run_command(std::span<const std::string> args, std::ostream& out) {
   const std::span<const std::string> rest = args.subspan(1);
   if (command == "rnn") return run_rnn(rest, out);
   if (command == "kernels") return run_kernels(rest, out);
-  throw usage_error("unknown command '" + command + "' (commands: rnn, kernels; see gemmlab --help)");
+  if (command == "tune") return run_tune(rest, out);
+  throw usage_error("unknown command '" + command + "' (commands: rnn, kernels, tune; see gemmlab --help)");
 }
 
 }  // namespace
@@ -42,7 +45,7 @@ void require_written(const std::ostream& os) {
 
 int run_main(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
   if (args.empty()) {  // one line, like every error; the usage is one --help away
-    err << "gemmlab: missing command (commands: rnn, kernels; see gemmlab --help)\n";
+    err << "gemmlab: missing command (commands: rnn, kernels, tune; see gemmlab --help)\n";
     return 2;
   }
   try {

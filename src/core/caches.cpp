@@ -88,8 +88,10 @@ CacheInfo from_x86() {
     info = from_cpuid(4);
     info.source = "CPUID leaf 4";
   }
-  if (!info.l1d.known() && __get_cpuid_max(0x80000000u, nullptr) >= 0x8000001Du &&
-      __get_cpuid(0x80000001u, &a, &b, &c, &d) != 0 && (c & (1u << 22)) != 0) {
+  // (GCC's cpuid.h returns the leaf as unsigned, clang's as int.)
+  const auto max_extended = static_cast<unsigned>(__get_cpuid_max(0x80000000u, nullptr));
+  if (!info.l1d.known() && max_extended >= 0x8000001Du && __get_cpuid(0x80000001u, &a, &b, &c, &d) != 0 &&
+      (c & (1u << 22)) != 0) {
     info = from_cpuid(0x8000001Du);
     info.source = "CPUID leaf 0x8000001D";
   }

@@ -37,11 +37,16 @@
 #include "gemm/blocking.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <memory>
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/setting_text.hpp"
@@ -132,13 +137,42 @@ BlockingChoice model_blocking(int mr, int nr, const CacheInfo& caches, const Blo
   return choice;
 }
 
-// ---- GEMMLAB_BLOCKING -----------------------------------------------------------
+// ---- the limits, and GEMMLAB_BLOCKING ----------------------------------------------
 
 namespace {
 
 const char* const kVariable = "GEMMLAB_BLOCKING";
+const char* const kTuningVariable = "GEMMLAB_TUNING_FILE";
 constexpr int kLimitKc = 16384, kLimitMc = 65536, kLimitNc = 1 << 20;
 constexpr long long kLimitBlockFloats = 1LL << 28;  // a packed block of at most 1 GiB
+
+int limit_of(std::string_view key) { return key == "kc" ? kLimitKc : key == "mc" ? kLimitMc : kLimitNc; }
+
+// The block size `value` spells for `key` ("kc", "mc" or "nc"): decimal
+// digits only, within the key's limit. 0, with what is wrong in `problem`,
+// for anything else.
+int read_block_size(std::string_view key, std::string_view value, std::string& problem) {
+  long long n = 0;
+  const auto [ptr, error] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (value.empty() || error != std::errc() || ptr != value.data() + value.size() || value[0] == '-' ||
+      value[0] == '+') {
+    problem = std::string(key) + " = " + quoted(value) + " is not a decimal number";
+    return 0;
+  }
+  const int limit = limit_of(key);
+  if (n < 1 || n > limit) {
+    problem = std::string(key) + " = " + std::string(value) + " is outside 1.." + std::to_string(limit);
+    return 0;
+  }
+  return static_cast<int>(n);
+}
+
+// Sizes of 0 are not given and count as nothing.
+std::string block_floats_problem(long long kc, long long mc, long long nc) {
+  if (kc * nc > kLimitBlockFloats || kc * mc > kLimitBlockFloats)
+    return "a packed block of kc x nc or mc x kc floats over 1 GiB";
+  return {};
+}
 
 [[noreturn]] void refuse(std::string_view text, const std::string& what) {
   throw std::invalid_argument(setting_text(kVariable, text) + ": " + what +
@@ -147,6 +181,13 @@ constexpr long long kLimitBlockFloats = 1LL << 28;  // a packed block of at most
 }
 
 }  // namespace
+
+std::string block_sizes_problem(const Blocking& b) {
+  for (const auto& [key, value] : {std::pair{"kc", b.kc}, {"mc", b.mc}, {"nc", b.nc}})
+    if (value < 1 || value > limit_of(key))
+      return std::string(key) + " = " + std::to_string(value) + " is outside 1.." + std::to_string(limit_of(key));
+  return block_floats_problem(b.kc, b.mc, b.nc);
+}
 
 BlockingOverride parse_blocking_override(std::string_view text) {
   BlockingOverride o;
@@ -169,20 +210,14 @@ BlockingOverride parse_blocking_override(std::string_view text) {
     int* field = key == "kc" ? &o.kc : key == "mc" ? &o.mc : key == "nc" ? &o.nc : nullptr;
     if (field == nullptr) refuse(text, "unknown entry " + quoted(item) + " (model, kc=, mc=, nc=)");
     if (*field != 0) refuse(text, std::string(key) + " is given twice");
-    const int limit = key == "kc" ? kLimitKc : key == "mc" ? kLimitMc : kLimitNc;
-    long long n = 0;
-    const auto [ptr, error] = std::from_chars(value.data(), value.data() + value.size(), n);
-    if (value.empty() || error != std::errc() || ptr != value.data() + value.size() || value[0] == '-' ||
-        value[0] == '+')
-      refuse(text, std::string(key) + " = " + quoted(value) + " is not a decimal number");
-    if (n < 1 || n > limit)
-      refuse(text, std::string(key) + " = " + std::string(value) + " is outside 1.." + std::to_string(limit));
-    *field = static_cast<int>(n);
+    std::string problem;
+    *field = read_block_size(key, value, problem);
+    if (*field == 0) refuse(text, problem);
     if (end == text.size()) break;
     start = end + 1;
   }
-  if (1LL * o.kc * o.nc > kLimitBlockFloats || 1LL * o.kc * o.mc > kLimitBlockFloats)
-    refuse(text, "a packed block of kc x nc or mc x kc floats over 1 GiB");
+  const std::string too_large = block_floats_problem(o.kc, o.mc, o.nc);
+  if (!too_large.empty()) refuse(text, too_large);
   return o;
 }
 
@@ -191,6 +226,134 @@ Blocking apply_override(Blocking b, const BlockingOverride& o, int mr, int nr) {
   if (o.mc != 0) b.mc = (o.mc + mr - 1) / mr * mr;
   if (o.nc != 0) b.nc = (o.nc + nr - 1) / nr * nr;
   return b;
+}
+
+// ---- tuning files -------------------------------------------------------------------
+
+namespace {
+
+constexpr std::size_t kShownLineBytes = 80;  // of a line quoted in a message
+
+// A line as a message shows it: quoted, its first kShownLineBytes bytes.
+std::string shown(std::string_view line) {
+  return quoted(line.substr(0, kShownLineBytes)) + (line.size() > kShownLineBytes ? "..." : "");
+}
+
+[[noreturn]] void refuse_line(std::string_view source, int number, std::string_view line, const std::string& what) {
+  throw std::invalid_argument(std::string(source) + ", line " + std::to_string(number) + ": " + what +
+                              " (the line: " + shown(line) + ")");
+}
+
+bool separator(char c) { return c == ' ' || c == '\t'; }
+
+std::vector<std::string_view> words_of(std::string_view line) {
+  std::vector<std::string_view> words;
+  std::size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && separator(line[i])) ++i;
+    const std::size_t start = i;
+    while (i < line.size() && !separator(line[i])) ++i;
+    if (i > start) words.push_back(line.substr(start, i - start));
+  }
+  return words;
+}
+
+std::string micro_kernel_names(std::span<const MicroKernel* const> known) {
+  std::string names;
+  for (const MicroKernel* mk : known) names.append(names.empty() ? "" : ", ").append(mk->name);
+  return names.empty() ? "none" : names;
+}
+
+// The index of the first byte that is neither printable ASCII nor a tab.
+std::size_t first_unprintable(std::string_view text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if ((byte < 0x20 || byte > 0x7e) && byte != '\t') return i;
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace
+
+std::vector<TuningEntry> parse_tuning_file(std::string_view text, std::string_view source,
+                                           std::span<const MicroKernel* const> known) {
+  std::vector<TuningEntry> entries;
+  int number = 0;
+  for (std::size_t start = 0; start < text.size();) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(start, end - start);
+    start = end + 1;
+    ++number;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.size() > kMaxTuningLineBytes)
+      refuse_line(source, number, line, "longer than " + std::to_string(kMaxTuningLineBytes) + " bytes");
+    if (const std::size_t bad = first_unprintable(line); bad != std::string_view::npos)
+      refuse_line(source, number, line,
+                  "byte " + quoted(line.substr(bad, 1)) + " at column " + std::to_string(bad + 1) +
+                      " is not printable ASCII or a tab");
+    const std::vector<std::string_view> words = words_of(line);
+    if (words.empty() || words[0][0] == '#') continue;  // a blank line or a comment
+    if (words[0] != "micro-kernel")
+      refuse_line(source, number, line,
+                  "expected 'micro-kernel NAME kc=N mc=N nc=N' or a # comment, found " + quoted(words[0]));
+    if (words.size() < 2) refuse_line(source, number, line, "the micro-kernel's name is missing");
+    const auto named =
+        std::find_if(known.begin(), known.end(), [&](const MicroKernel* mk) { return words[1] == mk->name; });
+    if (named == known.end())
+      refuse_line(source, number, line,
+                  "unknown micro-kernel " + quoted(words[1]) +
+                      " (this build's float micro-kernels: " + micro_kernel_names(known) + ")");
+    for (const TuningEntry& e : entries)
+      if (e.micro == *named)
+        refuse_line(
+            source, number, line,
+            "micro-kernel " + quoted(words[1]) + " is given twice (also on line " + std::to_string(e.line) + ")");
+    TuningEntry entry{*named, {}, number};
+    Blocking& b = entry.blocking;
+    for (std::size_t w = 2; w < words.size(); ++w) {
+      const std::size_t eq = words[w].find('=');
+      const std::string_view key = words[w].substr(0, eq);
+      int* field = eq == std::string_view::npos ? nullptr
+                   : key == "kc"                ? &b.kc
+                   : key == "mc"                ? &b.mc
+                   : key == "nc"                ? &b.nc
+                                                : nullptr;
+      if (field == nullptr)
+        refuse_line(source, number, line, "unknown field " + quoted(words[w]) + " (the fields: kc=N, mc=N, nc=N)");
+      if (*field != 0) refuse_line(source, number, line, std::string(key) + " is given twice");
+      std::string problem;
+      *field = read_block_size(key, words[w].substr(eq + 1), problem);
+      if (*field == 0) refuse_line(source, number, line, problem);
+    }
+    for (const auto& [key, value] : {std::pair{"kc", b.kc}, {"mc", b.mc}, {"nc", b.nc}})
+      if (value == 0)
+        refuse_line(source, number, line, std::string(key) + "= is missing (a line gives kc=, mc= and nc=)");
+    if (const std::string too_large = block_floats_problem(b.kc, b.mc, b.nc); !too_large.empty())
+      refuse_line(source, number, line, too_large);
+    entries.push_back(entry);
+  }
+  return entries;
+}
+
+std::string read_tuning_file(const std::string& path, std::string_view source) {
+  const auto fail = [&](const std::string& what) {
+    return std::invalid_argument(std::string(source) + ": cannot read it: " + what);
+  };
+  errno = 0;
+  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (file == nullptr) throw fail(errno != 0 ? std::strerror(errno) : "fopen failed");
+  std::string text;
+  char chunk[4096];
+  std::size_t got = 0;
+  while ((got = std::fread(chunk, 1, sizeof chunk, file.get())) > 0) {
+    text.append(chunk, got);
+    if (text.size() > kMaxTuningFileBytes)
+      throw fail("it is larger than " + std::to_string(kMaxTuningFileBytes >> 20) +
+                 " MiB (a tuning file has one short line per micro-kernel)");
+  }
+  if (std::ferror(file.get()) != 0) throw fail(errno != 0 ? std::strerror(errno) : "a read failed");
+  return text;
 }
 
 namespace {
@@ -202,21 +365,30 @@ struct Decided {
 };
 struct Decisions {
   std::vector<Decided> rows;
-  std::string error;  // GEMMLAB_BLOCKING's, when it is invalid
+  std::string error;  // GEMMLAB_BLOCKING's or GEMMLAB_TUNING_FILE's, when one is invalid
 };
+
+std::string sizes_text(const Blocking& b) {
+  return "KC " + std::to_string(b.kc) + ", MC " + std::to_string(b.mc) + ", NC " + std::to_string(b.nc);
+}
 
 Decisions decide() {
   Decisions d;
   BlockingOverride o;
   const char* text = std::getenv(kVariable);
   const bool overridden = text != nullptr && *text != '\0';
-  if (overridden) {
-    try {
-      o = parse_blocking_override(text);
-    } catch (const std::invalid_argument& e) {
-      d.error = e.what();
-      return d;
+  std::vector<TuningEntry> tuned;
+  std::string tuning_source;  // GEMMLAB_TUNING_FILE='path', when it is set
+  try {
+    if (overridden) o = parse_blocking_override(text);
+    const char* path = std::getenv(kTuningVariable);
+    if (path != nullptr && *path != '\0') {
+      tuning_source = setting_text(kTuningVariable, path);
+      tuned = parse_tuning_file(read_tuning_file(path, tuning_source), tuning_source, micro_kernels());
     }
+  } catch (const std::invalid_argument& e) {
+    d.error = e.what();
+    return d;
   }
   const CacheInfo& caches = cpu_features().caches;
   for (const MicroKernel* mk : micro_kernels()) {
@@ -227,15 +399,32 @@ Decisions decide() {
       end = model.reasoning.find('\n', start);
       reasoning += "  " + model.reasoning.substr(start, end - start) + "\n";
     }
-    Decided row{mk, apply_override(o.model ? model.blocking : c, o, mk->mr, mk->nr),
-                "constants: KC " + std::to_string(c.kc) + ", MC " + std::to_string(c.mc) + ", NC " +
-                    std::to_string(c.nc) + (o.model ? "" : " (in use)") + "\nthe model, from the caches (" +
+    // What the override applies to: the tuning file's line for mk, else the
+    // model's choice when asked for, else the constants.
+    const auto line = std::find_if(tuned.begin(), tuned.end(), [&](const TuningEntry& e) { return e.micro == mk; });
+    const bool from_file = line != tuned.end(), from_model = !from_file && o.model;
+    Blocking base = from_model ? model.blocking : c;
+    if (from_file)
+      base = apply_override(c, {.mc = line->blocking.mc, .kc = line->blocking.kc, .nc = line->blocking.nc}, mk->mr,
+                            mk->nr);
+    Decided row{mk, apply_override(base, o, mk->mr, mk->nr),
+                "constants: " + sizes_text(c) + (from_file || from_model ? "" : " (in use)") +
+                    "\nthe model, from the caches (" +
                     (caches.source.empty() ? std::string("none described") : caches.source) + ")" +
-                    (o.model ? " (in use)" : "") + ":\n" + reasoning};
+                    (from_model ? " (in use)" : "") + ":\n" + reasoning};
+    if (from_file) {
+      row.explanation += tuning_source + ", line " + std::to_string(line->line) + ": " + sizes_text(base) + " (in use";
+      if (base.mc != line->blocking.mc)
+        row.explanation += "; the file's MC " + std::to_string(line->blocking.mc) +
+                           " rounded up to a multiple of MR = " + std::to_string(mk->mr);
+      if (base.nc != line->blocking.nc)
+        row.explanation += "; the file's NC " + std::to_string(line->blocking.nc) +
+                           " rounded up to a multiple of NR = " + std::to_string(mk->nr);
+      row.explanation += ")\n";
+    }
     if (overridden) {
       const Blocking& b = row.blocking;
-      row.explanation += std::string(kVariable) + "=" + text + " sets KC " + std::to_string(b.kc) + ", MC " +
-                         std::to_string(b.mc) + ", NC " + std::to_string(b.nc) +
+      row.explanation += std::string(kVariable) + "=" + text + " sets " + sizes_text(b) +
                          " (MC, NC rounded up to MR = " + std::to_string(mk->mr) + ", NR = " + std::to_string(mk->nr) +
                          ")\n";
     }
@@ -270,13 +459,73 @@ void check_blocking_setting() { static_cast<void>(decisions()); }
 
 namespace gemmlab {
 
+namespace {
+BlockSizes sizes_of(const detail::Blocking& b) { return {.kc = b.kc, .mc = b.mc, .nc = b.nc}; }
+}  // namespace
+
 std::string blocking_report(Kernel k) {
   const detail::ResolvedKernel& r = detail::resolved(k, detail::ElementType::f32);
   if (!r.runnable || r.micro == nullptr) return {};
   const detail::Blocking& b = detail::blocking_for(*r.micro);
   return "micro-kernel " + std::string(r.micro->name) + " (" + std::to_string(r.micro->mr) + " x " +
-         std::to_string(r.micro->nr) + "): runs with KC " + std::to_string(b.kc) + ", MC " + std::to_string(b.mc) +
-         ", NC " + std::to_string(b.nc) + "\n" + detail::blocking_explanation(*r.micro);
+         std::to_string(r.micro->nr) + "): runs with " + detail::sizes_text(b) + "\n" +
+         detail::blocking_explanation(*r.micro);
+}
+
+KernelBlocking kernel_blocking(Kernel k) {
+  const detail::ResolvedKernel& r = detail::resolved(k, detail::ElementType::f32);
+  if (!r.runnable || r.micro == nullptr) return {};
+  const detail::MicroKernel& mk = *r.micro;
+  KernelBlocking out;
+  out.micro_kernel = mk.name;
+  out.mr = mk.mr;
+  out.nr = mk.nr;
+  out.constants = sizes_of(mk.blocking);
+  out.model = sizes_of(detail::model_blocking(mk.mr, mk.nr, cpu_features().caches, mk.blocking).blocking);
+  out.in_use = sizes_of(detail::blocking_for(mk));
+  return out;
+}
+
+std::string tuning_file_text(std::span<const TunedBlocks> entries, std::string_view comment) {
+  const auto refuse_entry = [](std::size_t i, const std::string& what) {
+    return std::invalid_argument("tuning_file_text: entry " + std::to_string(i + 1) + ": " + what);
+  };
+  const std::span<const detail::MicroKernel* const> known = detail::micro_kernels();
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const TunedBlocks& e = entries[i];
+    if (std::none_of(known.begin(), known.end(),
+                     [&](const detail::MicroKernel* mk) { return e.micro_kernel == mk->name; }))
+      throw refuse_entry(i, "unknown micro-kernel " + detail::quoted(e.micro_kernel) +
+                                " (this build's float micro-kernels: " + detail::micro_kernel_names(known) + ")");
+    const std::string problem = detail::block_sizes_problem({.mc = e.blocks.mc, .kc = e.blocks.kc, .nc = e.blocks.nc});
+    if (!problem.empty()) throw refuse_entry(i, problem);
+    for (std::size_t j = 0; j < i; ++j)
+      if (entries[j].micro_kernel == e.micro_kernel)
+        throw refuse_entry(i, "micro-kernel " + detail::quoted(e.micro_kernel) + " is given twice (also entry " +
+                                  std::to_string(j + 1) + ")");
+  }
+  for (std::size_t i = 0; i < comment.size(); ++i)
+    if (comment[i] != '\n' && detail::first_unprintable(comment.substr(i, 1)) == 0)
+      throw std::invalid_argument("tuning_file_text: the comment's byte " + detail::quoted(comment.substr(i, 1)) +
+                                  " is not printable ASCII or a tab");
+  std::string text =
+      "# gemmlab tuning file (GEMMLAB_TUNING_FILE): one line per micro-kernel,\n"
+      "#   micro-kernel NAME kc=N mc=N nc=N\n"
+      "# '#' starts a comment line; the format: docs/05-packing.md, \"Block sizes from the caches\".\n";
+  for (std::size_t start = 0; start < comment.size();) {
+    std::size_t end = comment.find('\n', start);
+    if (end == std::string_view::npos) end = comment.size();
+    const std::string_view line = comment.substr(start, end - start);
+    text.append(line.empty() ? "#" : "# ").append(line).append("\n");
+    start = end + 1;
+  }
+  for (const TunedBlocks& e : entries)
+    text += "micro-kernel " + e.micro_kernel + " kc=" + std::to_string(e.blocks.kc) +
+            " mc=" + std::to_string(e.blocks.mc) + " nc=" + std::to_string(e.blocks.nc) + "\n";
+  // The reader has the last word: what it would refuse is never returned
+  // (a comment line too long, for one).
+  static_cast<void>(detail::parse_tuning_file(text, "tuning_file_text: the text it made", known));
+  return text;
 }
 
 }  // namespace gemmlab

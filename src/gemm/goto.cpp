@@ -89,9 +89,10 @@ index round_up(index x, index multiple) { return (x + multiple - 1) / multiple *
 
 }  // namespace
 
-void goto_sgemm_serial(const MicroKernel& mk, const GemmProblem& p) {
+void goto_sgemm_serial(const MicroKernel& mk, const GemmProblem& p) { goto_sgemm_serial(mk, blocking_for(mk), p); }
+
+void goto_sgemm_serial(const MicroKernel& mk, const Blocking& blk, const GemmProblem& p) {
   const int MR = mk.mr, NR = mk.nr;
-  const Blocking& blk = blocking_for(mk);
   const index M = p.M, N = p.N, K = p.K;
   PackingBuffers& buffers = packing_buffers();
   const int kc_max = static_cast<int>(std::min<index>(blk.kc, K));

@@ -41,6 +41,12 @@ int goto_sgemm(const MicroKernel& mk, const GemmProblem& p);
 // The same on the calling thread only (the pool's tasks call this).
 void goto_sgemm_serial(const MicroKernel& mk, const GemmProblem& p);
 
+// The five loops on the calling thread with the given block sizes instead
+// of the ones mk runs with here (blocking_for): for sgemm_with_blocks and
+// the tuner (gemmlab/gemm.hpp). blk must keep the driver's invariants: all
+// sizes >= 1, mc a multiple of mk.mr, nc of mk.nr.
+void goto_sgemm_serial(const MicroKernel& mk, const Blocking& blk, const GemmProblem& p);
+
 // How the threads share one call: C is cut into `parts` (at most
 // num_threads()) blocks of whole columns (multiples of col_tile) or, when C
 // has fewer column tiles than row tiles, of whole rows (multiples of

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "gemm/blocking.hpp"
 #include "gemm/call_record.hpp"
 #include "gemm/dispatch.hpp"
 #include "gemm/goto.hpp"
@@ -291,6 +292,52 @@ void gemm(Kernel k, GemmOperand A, GemmOperand B, MatrixView C, float alpha, flo
   const Transpose tb = B.is_transposed() ? Transpose::trans : Transpose::no_trans;
   checked_call(k, {"gemm", Layout::row_major, ta, tb, A.rows(), B.cols(), A.cols(), alpha, A.view().data(),
                    A.view().ld(), B.view().data(), B.view().ld(), beta, C.data(), C.ld()});
+}
+
+void sgemm_with_blocks(Kernel k, BlockSizes blocks, int M, int N, int K, float alpha, const float* A, int lda,
+                       const float* B, int ldb, float beta, float* C, int ldc) {
+  const detail::SgemmCall call{"sgemm_with_blocks",
+                               Layout::row_major,
+                               Transpose::no_trans,
+                               Transpose::no_trans,
+                               M,
+                               N,
+                               K,
+                               alpha,
+                               A,
+                               lda,
+                               B,
+                               ldb,
+                               beta,
+                               C,
+                               ldc};
+  detail::require_valid_settings();
+  const detail::BadArgument bad = detail::check_arguments(call);
+  if (bad != detail::BadArgument::none) throw std::invalid_argument(detail::bad_argument_message(bad, call));
+  const detail::ResolvedKernel& kernel = detail::resolved(k, detail::ElementType::f32);
+  if (!kernel.sgemm_runs) throw std::invalid_argument(detail::cannot_run_message(call.entry, k));
+  if (kernel.micro == nullptr)
+    throw std::invalid_argument(std::string(call.entry) + ": kernel '" + std::string(kernel_name(k)) +
+                                "' has no cache blocks (it does not run the five-loop driver)");
+  const detail::MicroKernel& mk = *kernel.micro;
+  const detail::Blocking given{.mc = blocks.mc, .kc = blocks.kc, .nc = blocks.nc};
+  const std::string problem = detail::block_sizes_problem(given);
+  if (!problem.empty()) throw std::invalid_argument(std::string(call.entry) + ": " + problem);
+  const detail::Blocking rounded =
+      detail::apply_override(given, {.mc = given.mc, .kc = given.kc, .nc = given.nc}, mk.mr, mk.nr);
+
+  const auto start = std::chrono::steady_clock::now();
+  detail::CallRecord& record = detail::call_record();
+  detail::record_last_kernel(kernel.descriptor->id);
+  detail::GemmProblem p;
+  if (detail::prepare_problem(call, p, record)) {
+    record.path = "packed";
+    detail::goto_sgemm_serial(mk, rounded, p);
+  }
+  if (detail::verbose_enabled()) {
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    detail::print_verbose(call, std::string(kernel.descriptor->name).c_str(), record.path, record.parts, seconds);
+  }
 }
 
 GemmCallInfo last_gemm_call() {
