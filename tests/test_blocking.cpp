@@ -28,7 +28,9 @@ CacheLevel level(std::size_t kib, int ways, int shared_by) {
 // (64 KiB ways), L3 32 MiB shared by the guest's 2 logical CPUs.
 CacheInfo zen5_guest() { return {level(48, 12, 1), level(1024, 16, 1), level(std::size_t{32} * 1024, 16, 2), "test"}; }
 
-TEST(BlockingModel, Avx512TileOnZen5Guest) {
+// The L1 rule, on a tile as wide as the AVX-512 one if it kept its B
+// micro-panel in L1:
+TEST(BlockingModel, L1RuleForAWideTileOnZen5Guest) {
   // KC: 224 x 32 floats = 28 KiB = 7 ways, 14 x 224 = 12.25 KiB -> 4 ways:
   // 11 = 12 - 1. At 232: 29 KiB -> 8 ways + 4 = 12 > 11.
   // MC: (16 - 1) / 2 = 7 ways = 448 KiB = 458752 B over 224 * 4 B a row =
@@ -40,6 +42,28 @@ TEST(BlockingModel, Avx512TileOnZen5Guest) {
   EXPECT_EQ(c.blocking.mc, 504);
   EXPECT_EQ(c.blocking.nc, 9344);
   EXPECT_NE(c.reasoning.find("KC = 224"), std::string::npos) << c.reasoning;
+}
+
+// The L2 rule of a micro-kernel that streams both panels from L2 (the
+// 14 x 32 AVX-512 one).
+TEST(BlockingModel, StreamingAvx512TileOnZen5Guest) {
+  // L2: (16 - 1) / 2 = 7 ways of 1024 sets x 64 B = 64 KiB. MC = 6 * 14 = 84.
+  // KC: at 584, A block 84 * 584 * 4 = 196224 B -> 3 ways (2.99), a B
+  // micro-panel 584 * 32 * 4 = 74752 B -> 2 ways, twice: 3 + 4 = 7. At 592:
+  // A 198912 B -> 4 ways, 4 + 4 = 8 > 7.
+  // NC: 8388608 B (half of the 16 MiB share) over 584 * 4 B a column = 3591,
+  // down to a multiple of 32: 3584.
+  const BlockingChoice c = model_blocking(14, 32, zen5_guest(), {84, 512, 4096}, true);
+  EXPECT_EQ(c.blocking.kc, 584);
+  EXPECT_EQ(c.blocking.mc, 84);
+  EXPECT_EQ(c.blocking.nc, 3584);
+  EXPECT_NE(c.reasoning.find("the panels stream from L2"), std::string::npos) << c.reasoning;
+}
+
+TEST(BlockingModel, StreamingRuleWithoutAnL2KeepsTheL1Rule) {
+  CacheInfo c = zen5_guest();
+  c.l2 = CacheLevel{};
+  EXPECT_EQ(model_blocking(14, 32, c, {84, 512, 4096}, true).blocking.kc, 224) << "the L1 rule's KC";
 }
 
 TEST(BlockingModel, Avx2TileOnSkylakeSp) {
@@ -108,8 +132,12 @@ TEST(BlockingOverride, ReadsEveryEntryInAnyOrder) {
   EXPECT_EQ(o.nc, 4096);
   const BlockingOverride m = parse_blocking_override("model,kc=300");
   EXPECT_TRUE(m.model);
+  EXPECT_FALSE(m.constants);
   EXPECT_EQ(m.kc, 300);
   EXPECT_EQ(m.mc, 0) << "not given";
+  const BlockingOverride k = parse_blocking_override("mc=96,constants");
+  EXPECT_TRUE(k.constants);
+  EXPECT_EQ(k.mc, 96);
 }
 
 TEST(BlockingOverride, RejectsMalformedTextNamingTheProblem) {
@@ -129,7 +157,8 @@ TEST(BlockingOverride, RejectsMalformedTextNamingTheProblem) {
       {"mc=65537", "outside 1..65536"},
       {"nc=99999999999999999999", "is not a decimal number"},
       {"kc=4,kc=8", "kc is given twice"},
-      {"model,model", "model is given twice"},
+      {"model,model", "give one of them, once"},
+      {"model,constants", "give one of them, once"},
       {"kc=16384,nc=65536", "over 1 GiB"},
   };
   for (const auto& [text, expected] : cases) {

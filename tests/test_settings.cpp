@@ -381,7 +381,17 @@ TEST(SettingsCli, KernelsVerboseShowsTheBlockingInUseAndTheOverride) {
   ASSERT_EQ(plain.exit_code, 0) << plain.err;
   EXPECT_NE(plain.out.find("\ncaches ("), std::string::npos) << plain.out;
   EXPECT_NE(plain.out.find("\nblocked:\n  micro-kernel portable"), std::string::npos) << plain.out;
-  EXPECT_NE(plain.out.find("constants: KC 512, MC 128, NC 4096 (in use)"), std::string::npos) << plain.out;
+  // By default the model's sizes run (whatever they are on this machine's caches) ...
+  EXPECT_NE(plain.out.find("\n  the model, from the caches ("), std::string::npos) << plain.out;
+  EXPECT_NE(plain.out.find(") (in use):\n"), std::string::npos) << plain.out;
+  EXPECT_EQ(plain.out.find("NC 4096 (in use)"), std::string::npos) << plain.out;
+  // ... and GEMMLAB_BLOCKING=constants runs the micro-kernels' own.
+  const CliRun constants = kernels_with("GEMMLAB_BLOCKING=constants", "--verbose");
+  ASSERT_EQ(constants.exit_code, 0) << constants.err;
+  EXPECT_NE(
+      constants.out.find("(4 x 16): runs with KC 512, MC 128, NC 4096\n  constants: KC 512, MC 128, NC 4096 (in use)"),
+      std::string::npos)
+      << constants.out;
 
   const CliRun set = kernels_with("GEMMLAB_BLOCKING=kc=40,mc=5,nc=17", "--verbose");
   ASSERT_EQ(set.exit_code, 0) << set.err;

@@ -204,8 +204,8 @@ void sgemm_with_blocks(Kernel k, BlockSizes blocks, int M, int N, int K, float a
 
 // ---- tuning files (GEMMLAB_TUNING_FILE) ----------------------------------------
 //
-// A tuning file gives micro-kernels block sizes that replace their
-// constants (and GEMMLAB_BLOCKING=model's sizes); GEMMLAB_BLOCKING's
+// A tuning file gives micro-kernels block sizes that replace the model's
+// (and GEMMLAB_BLOCKING=constants' sizes); GEMMLAB_BLOCKING's
 // kc=, mc=, nc= still apply on top. The environment variable
 // GEMMLAB_TUNING_FILE names it, read once with the other settings. Text,
 // one line per micro-kernel, e.g.

@@ -24,16 +24,20 @@
 //     3rd loop: half of this core's share of the L3 (its capacity over the
 //     cores that share it), the other half for the A blocks and C of the
 //     cores around it; a multiple of NR, at most kMaxNc.
+//   A micro-kernel that streams both panels from L2 (streams_panels_from_l2,
+//   the wide 14 x 32 AVX-512 tile: its B micro-panel at a useful depth is
+//   larger than L1) replaces the first two rules: L2 holds the A block and
+//   two B micro-panels (the one in use and the next, which the kernel
+//   prefetches into L2 while it reads the first) in half its ways less one,
+//   with MC = kCallsPerBPanel * MR, and KC is the deepest that fits. Deep
+//   matters there: each KC slice is one more pass over C, which for N >=
+//   1024 comes from L3 or memory (the L1 rule gave KC = 224 on a 48 KiB L1d,
+//   9% below the best the tuner found; this rule gives 584, within 2-3%).
 // A level the CPU does not describe keeps the micro-kernel's constant.
 //
-// The model is not yet the default: the driver runs each micro-kernel's
-// measured constants unless GEMMLAB_BLOCKING=model asks for the model.
-// Why: for the wide 14 x 32 AVX-512 tile the L1 rule gives KC = 224 on a
-// 48 KiB L1d, and that measured 1-5% slower than KC = 512, whose panels
-// stream from L2 (that kernel's file says why it can afford to); the rule
-// has no term yet for a kernel that does not need its B micro-panel in L1.
-// For the narrower tiles it gives the constants' KC = 512. The comparison:
-// docs/05-packing.md, "Block sizes from the caches".
+// The model is the default; GEMMLAB_BLOCKING=constants runs each
+// micro-kernel's measured constants instead, and `gemmlab tune` measures both
+// against a grid (docs/05-packing.md, "Block sizes from the caches").
 #include "gemm/blocking.hpp"
 
 #include <algorithm>
@@ -59,6 +63,11 @@ constexpr int kFloatBytes = 4;
 constexpr int kKcStep = 8;
 constexpr int kMaxKc = 2048;  // deeper slices only lengthen the packing, nothing in L1 is gained
 constexpr int kMaxNc = 16384;
+// A micro-kernel that streams its panels from L2 reads each B micro-panel
+// (fetched from the B block in L3) once per call of the 1st loop: with six
+// calls per panel its L3 traffic is a sixth of the panels' L2 traffic. The
+// tuner found MC between 6 and 15 times MR within 1% of each other.
+constexpr int kCallsPerBPanel = 6;
 
 std::size_t way_bytes(const CacheLevel& c) {
   return static_cast<std::size_t>(c.sets) * static_cast<std::size_t>(c.line_bytes);
@@ -75,13 +84,39 @@ std::string kib(std::size_t bytes) {
 
 }  // namespace
 
-BlockingChoice model_blocking(int mr, int nr, const CacheInfo& caches, const Blocking& constants) {
+BlockingChoice model_blocking(int mr, int nr, const CacheInfo& caches, const Blocking& constants,
+                              bool streams_from_l2) {
   BlockingChoice choice{constants, {}};
   Blocking& b = choice.blocking;
   const auto bytes = [](long long floats) { return static_cast<std::size_t>(floats) * kFloatBytes; };
 
   const CacheLevel& l1 = caches.l1d;
-  if (l1.known() && l1.ways >= 3) {
+  const CacheLevel& l2 = caches.l2;
+  const std::size_t l2_half = l2.known() ? static_cast<std::size_t>((l2.ways - 1) / 2) : 0;  // ways
+  if (streams_from_l2 && l2_half >= 3) {
+    // Both panels stream from L2: L2 holds the A block and the B micro-panel
+    // in use with the next one (prefetched while the first is read), in half
+    // its ways less one. MC = kCallsPerBPanel * MR; KC the deepest that fits.
+    const int mc = kCallsPerBPanel * mr;
+    int kc = 0;
+    for (int k = kKcStep; k <= kMaxKc; k += kKcStep)
+      if (ways_for(bytes(1LL * mc * k), l2) + 2 * ways_for(bytes(1LL * k * nr), l2) <= l2_half) kc = k;
+    if (kc > 0) {
+      b.kc = kc;
+      b.mc = mc;
+      choice.reasoning += "KC = " + std::to_string(kc) + ": the panels stream from L2, which holds the A block " +
+                          std::to_string(mc) + " x " + std::to_string(kc) + " floats = " + kib(bytes(1LL * mc * kc)) +
+                          " (" + std::to_string(ways_for(bytes(1LL * mc * kc), l2)) + " ways) + 2 B micro-panels " +
+                          std::to_string(kc) + " x " + std::to_string(nr) + " = 2 x " + kib(bytes(1LL * kc * nr)) +
+                          " (2 x " + std::to_string(ways_for(bytes(1LL * kc * nr), l2)) +
+                          " ways) <= " + std::to_string(l2_half) + " of the L2's " + std::to_string(l2.ways) +
+                          " ways of " + kib(way_bytes(l2)) + " (half less one)\n";
+      choice.reasoning += "MC = " + std::to_string(mc) + ": " + std::to_string(kCallsPerBPanel) +
+                          " micro-kernel calls share each B micro-panel fetched into L2\n";
+    }
+  }
+  const bool streamed = !choice.reasoning.empty();  // KC and MC set by the L2 rule
+  if (!streamed && l1.known() && l1.ways >= 3) {
     int kc = 0;
     for (int k = kKcStep; k <= kMaxKc; k += kKcStep)
       if (ways_for(bytes(1LL * k * nr), l1) + ways_for(bytes(1LL * mr * k), l1) <=
@@ -101,9 +136,8 @@ BlockingChoice model_blocking(int mr, int nr, const CacheInfo& caches, const Blo
   if (choice.reasoning.empty())
     choice.reasoning += "KC = " + std::to_string(b.kc) + ": the constant (no L1d described)\n";
 
-  const CacheLevel& l2 = caches.l2;
-  const std::size_t a_ways = l2.known() ? static_cast<std::size_t>((l2.ways - 1) / 2) : 0;
-  if (a_ways >= 1) {
+  const std::size_t a_ways = l2_half;
+  if (choice.reasoning.find("MC = ") == std::string::npos && a_ways >= 1) {
     const std::size_t a_bytes = a_ways * way_bytes(l2);
     const long long rows = static_cast<long long>(a_bytes / bytes(b.kc)) / mr * mr;
     if (rows >= mr) {
@@ -176,8 +210,8 @@ std::string block_floats_problem(long long kc, long long mc, long long nc) {
 
 [[noreturn]] void refuse(std::string_view text, const std::string& what) {
   throw std::invalid_argument(setting_text(kVariable, text) + ": " + what +
-                              " (the form: model and/or kc=N,mc=N,nc=N, each at most once, separated by commas, e.g. "
-                              "kc=256,mc=96 or model)");
+                              " (the form: model or constants, and/or kc=N,mc=N,nc=N, each at most once, separated by "
+                              "commas, e.g. kc=256,mc=96 or constants)");
 }
 
 }  // namespace
@@ -198,17 +232,18 @@ BlockingOverride parse_blocking_override(std::string_view text) {
     const std::string_view item = text.substr(start, end - start);
     const std::size_t eq = item.find('=');
     if (item.empty()) refuse(text, "entry " + std::to_string(entry) + " is empty");
-    if (item == "model") {
-      if (o.model) refuse(text, "model is given twice");
-      o.model = true;
+    if (item == "model" || item == "constants") {
+      if (o.model || o.constants) refuse(text, "model and constants: give one of them, once");
+      (item == "model" ? o.model : o.constants) = true;
       if (end == text.size()) break;
       start = end + 1;
       continue;
     }
-    if (eq == std::string_view::npos) refuse(text, "unknown entry " + quoted(item) + " (model, kc=, mc=, nc=)");
+    if (eq == std::string_view::npos)
+      refuse(text, "unknown entry " + quoted(item) + " (model, constants, kc=, mc=, nc=)");
     const std::string_view key = item.substr(0, eq), value = item.substr(eq + 1);
     int* field = key == "kc" ? &o.kc : key == "mc" ? &o.mc : key == "nc" ? &o.nc : nullptr;
-    if (field == nullptr) refuse(text, "unknown entry " + quoted(item) + " (model, kc=, mc=, nc=)");
+    if (field == nullptr) refuse(text, "unknown entry " + quoted(item) + " (model, constants, kc=, mc=, nc=)");
     if (*field != 0) refuse(text, std::string(key) + " is given twice");
     std::string problem;
     *field = read_block_size(key, value, problem);
@@ -392,7 +427,7 @@ Decisions decide() {
   }
   const CacheInfo& caches = cpu_features().caches;
   for (const MicroKernel* mk : micro_kernels()) {
-    const BlockingChoice model = model_blocking(mk->mr, mk->nr, caches, mk->blocking);
+    const BlockingChoice model = model_blocking(mk->mr, mk->nr, caches, mk->blocking, mk->streams_panels_from_l2);
     const Blocking& c = mk->blocking;
     std::string reasoning;  // the model's lines, indented under its heading
     for (std::size_t start = 0, end = 0; start < model.reasoning.size(); start = end + 1) {
@@ -402,7 +437,7 @@ Decisions decide() {
     // What the override applies to: the tuning file's line for mk, else the
     // model's choice when asked for, else the constants.
     const auto line = std::find_if(tuned.begin(), tuned.end(), [&](const TuningEntry& e) { return e.micro == mk; });
-    const bool from_file = line != tuned.end(), from_model = !from_file && o.model;
+    const bool from_file = line != tuned.end(), from_model = !from_file && !o.constants;
     Blocking base = from_model ? model.blocking : c;
     if (from_file)
       base = apply_override(c, {.mc = line->blocking.mc, .kc = line->blocking.kc, .nc = line->blocking.nc}, mk->mr,
@@ -481,7 +516,8 @@ KernelBlocking kernel_blocking(Kernel k) {
   out.mr = mk.mr;
   out.nr = mk.nr;
   out.constants = sizes_of(mk.blocking);
-  out.model = sizes_of(detail::model_blocking(mk.mr, mk.nr, cpu_features().caches, mk.blocking).blocking);
+  out.model = sizes_of(
+      detail::model_blocking(mk.mr, mk.nr, cpu_features().caches, mk.blocking, mk.streams_panels_from_l2).blocking);
   out.in_use = sizes_of(detail::blocking_for(mk));
   return out;
 }

@@ -1,7 +1,7 @@
 // src/gemm/blocking.hpp — internal: the cache blocks (KC, MC, NC) the float
-// five-loop driver uses: each micro-kernel's measured constants, or the
-// analytical model's choice from the caches the CPU describes (blocking.cpp
-// has the model and its reasoning), a tuning file's (GEMMLAB_TUNING_FILE,
+// five-loop driver uses: the analytical model's choice from the caches the
+// CPU describes (blocking.cpp has the model and its reasoning), or each
+// micro-kernel's measured constants, a tuning file's (GEMMLAB_TUNING_FILE,
 // written by `gemmlab tune`), and GEMMLAB_BLOCKING's sizes.
 #pragma once
 
@@ -24,17 +24,21 @@ struct BlockingChoice {
 
 // The model: the block sizes of an MR x NR float micro-kernel on caches
 // described by `caches`; `constants` (the micro-kernel's own) are kept for a
-// level the description leaves out. Pure: depends on its arguments only.
-BlockingChoice model_blocking(int mr, int nr, const CacheInfo& caches, const Blocking& constants);
+// level the description leaves out; `streams_from_l2` as the micro-kernel's
+// streams_panels_from_l2. Pure: depends on its arguments only.
+BlockingChoice model_blocking(int mr, int nr, const CacheInfo& caches, const Blocking& constants,
+                              bool streams_from_l2 = false);
 
 // GEMMLAB_BLOCKING's text: entries separated by commas, each at most once,
-// in any order: "model" (start from the model's block sizes instead of the
-// micro-kernel's constants) and "kc=N", "mc=N", "nc=N" (set that size);
-// values decimal, 1 to the limits in blocking.cpp. 0 in a field of the
-// result: not given. Throws std::invalid_argument naming the variable, the
-// value and what is wrong.
+// in any order: "constants" (start from the micro-kernel's constants
+// instead of the model's block sizes) or "model" (the default, said
+// explicitly), and "kc=N", "mc=N", "nc=N" (set that size); values decimal,
+// 1 to the limits in blocking.cpp. 0 in a field of the result: not given.
+// Throws std::invalid_argument naming the variable, the value and what is
+// wrong.
 struct BlockingOverride {
   bool model = false;
+  bool constants = false;
   int mc = 0, kc = 0, nc = 0;
 };
 BlockingOverride parse_blocking_override(std::string_view text);
@@ -87,8 +91,8 @@ std::vector<TuningEntry> parse_tuning_file(std::string_view text, std::string_vi
 std::string read_tuning_file(const std::string& path, std::string_view source);
 
 // The block sizes mk runs with on this machine: for a micro-kernel of the
-// kernel table its constants (or, with GEMMLAB_BLOCKING=model, the model's
-// choice on the CPU's caches), replaced by the tuning file's line for it
+// kernel table the model's choice on the CPU's caches (or, with
+// GEMMLAB_BLOCKING=constants, its constants), replaced by the tuning file's line for it
 // when GEMMLAB_TUNING_FILE names a file that has one, then
 // GEMMLAB_BLOCKING's sizes; mk.blocking itself for one that is not in the
 // table (the tests build such copies with tiny blocks). Decided once per

@@ -95,6 +95,11 @@ struct MicroKernel {
   PackFn pack_b = nullptr;     // packs B into NR-lane panels; nullptr: the portable pack_panels
   PanelElement element = PanelElement::f32;
   int k_group = 1;  // k values stored together per lane (see PanelElement)
+  // The micro-kernel is written to stream both its panels from L2 (its
+  // loads per FMA are few enough for L2's bandwidth), so the blocking model
+  // sizes KC by L2 instead of keeping the B micro-panel in L1
+  // (src/gemm/blocking.cpp; the kernel's file says why it can).
+  bool streams_panels_from_l2 = false;
 };
 
 // Floats between the starts of two consecutive packed micro-panels of

@@ -189,7 +189,15 @@ void pack_avx512(index lanes, int kc, Operand src, float* packed) {
 //   NC = 4096 (128 * NR): packed B block 512 * 4096 * 4 = 8 MiB, in L3.
 // The measurements behind each choice: docs/05-packing.md.
 extern const MicroKernel avx512_14x32{
-    "avx512_14x32", Isa::avx512, MR, NR, {84, 512, 4096}, microkernel_avx512_14x32, pack_avx512<MR>, pack_avx512<NR>,
+    .name = "avx512_14x32",
+    .isa = Isa::avx512,
+    .mr = MR,
+    .nr = NR,
+    .blocking = {84, 512, 4096},
+    .fn = microkernel_avx512_14x32,
+    .pack_a = pack_avx512<MR>,
+    .pack_b = pack_avx512<NR>,
+    .streams_panels_from_l2 = true,  // KC = 512 above: both panels come from L2
 };
 
 }  // namespace gemmlab::detail
