@@ -264,7 +264,8 @@ ConstMatrixView RnnForward::output(int step) const {
   return outputs_.block(step * batch_, 0, batch_, hidden());
 }
 
-[[gnu::always_inline]] inline void RnnForward::multiply(bool recurrent, int M, const float* A, int lda, float beta, float* C) const {
+[[gnu::always_inline]] inline void RnnForward::multiply(bool recurrent, int M, const float* A, int lda, float beta,
+                                                        float* C) const {
   const int ldo = outputs_.ld();
   const Matrix& W = recurrent ? wy_padded_ : wx_padded_;
   const int K = recurrent ? hidden() : inputs();
