@@ -385,6 +385,9 @@ TEST(SettingsCli, KernelsVerboseShowsTheBlockingInUseAndTheOverride) {
   EXPECT_NE(plain.out.find("\n  the model, from the caches ("), std::string::npos) << plain.out;
   EXPECT_NE(plain.out.find(") (in use):\n"), std::string::npos) << plain.out;
   EXPECT_EQ(plain.out.find("NC 4096 (in use)"), std::string::npos) << plain.out;
+  EXPECT_NE(plain.out.find("\n  crossovers (measured constants): threads from 2 x 160^3 flops on the packed path"),
+            std::string::npos)
+      << plain.out;
   // ... and GEMMLAB_BLOCKING=constants runs the micro-kernels' own.
   const CliRun constants = kernels_with("GEMMLAB_BLOCKING=constants", "--verbose");
   ASSERT_EQ(constants.exit_code, 0) << constants.err;
@@ -426,9 +429,18 @@ class TempFile {
 // has AVX2): the one kernel every build has.
 std::string blocked_micro() { return std::string(kernel_micro_kernel(Kernel::blocked)); }
 
+// kernels_with runs the CLI without the caller's GEMMLAB_DISABLE_ISA; a test
+// that names blocked_micro() (which this process's setting decides: under
+// GEMMLAB_DISABLE_ISA=avx2 blocked runs the baseline copy) passes the same
+// setting on, so the CLI runs the same micro-kernel.
+std::string same_isa_setting() {
+  const char* hidden = std::getenv("GEMMLAB_DISABLE_ISA");
+  return hidden != nullptr && *hidden != '\0' ? "GEMMLAB_DISABLE_ISA='" + std::string(hidden) + "' " : "";
+}
+
 TEST(SettingsCli, KernelsVerboseShowsATuningFilesSizes) {
   const TempFile file("tuned.txt", "# tuned\nmicro-kernel " + blocked_micro() + " nc=20 kc=40 mc=6\n");
-  const CliRun r = kernels_with("GEMMLAB_TUNING_FILE='" + file.path() + "'", "--verbose");
+  const CliRun r = kernels_with(same_isa_setting() + "GEMMLAB_TUNING_FILE='" + file.path() + "'", "--verbose");
   SKIP_IF_CLI_CANNOT_RUN(r);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, "");
@@ -446,15 +458,17 @@ TEST(SettingsCli, KernelsVerboseShowsATuningFilesSizes) {
 
 TEST(SettingsCli, BlockingAppliesOnTopOfATuningFile) {
   const TempFile file("tuned-under.txt", "micro-kernel " + blocked_micro() + " kc=40 mc=8 nc=32\n");
-  const CliRun r = kernels_with("GEMMLAB_BLOCKING=kc=64 GEMMLAB_TUNING_FILE='" + file.path() + "'", "--verbose");
+  const CliRun r = kernels_with(same_isa_setting() + "GEMMLAB_BLOCKING=kc=64 GEMMLAB_TUNING_FILE='" + file.path() + "'",
+                                "--verbose");
   SKIP_IF_CLI_CANNOT_RUN(r);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("(4 x 16): runs with KC 64, MC 8, NC 32\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("line 1: KC 40, MC 8, NC 32 (in use)\n  GEMMLAB_BLOCKING=kc=64 sets KC 64, MC 8, NC 32"),
             std::string::npos)
       << r.out;
-  // And GEMMLAB_BLOCKING=model does not replace the file's sizes.
-  const CliRun m = kernels_with("GEMMLAB_BLOCKING=model GEMMLAB_TUNING_FILE='" + file.path() + "'", "--verbose");
+  // And GEMMLAB_BLOCKING=constants does not replace the file's sizes.
+  const CliRun m = kernels_with(
+      same_isa_setting() + "GEMMLAB_BLOCKING=constants GEMMLAB_TUNING_FILE='" + file.path() + "'", "--verbose");
   ASSERT_EQ(m.exit_code, 0) << m.err;
   EXPECT_NE(m.out.find("(4 x 16): runs with KC 40, MC 8, NC 32\n"), std::string::npos) << m.out;
 }

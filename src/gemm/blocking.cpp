@@ -43,6 +43,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -54,6 +55,7 @@
 #include <vector>
 
 #include "core/setting_text.hpp"
+#include "gemm/goto.hpp"
 #include "gemm/kernels.hpp"
 
 namespace gemmlab::detail {
@@ -502,9 +504,23 @@ std::string blocking_report(Kernel k) {
   const detail::ResolvedKernel& r = detail::resolved(k, detail::ElementType::f32);
   if (!r.runnable || r.micro == nullptr) return {};
   const detail::Blocking& b = detail::blocking_for(*r.micro);
+  // The crossovers are measured constants (the files that define them say
+  // where), not derived from the caches; shown so a reader sees every
+  // threshold a call of this kernel meets.
+  const auto cube = [](double v) { return std::to_string(static_cast<long long>(std::llround(std::cbrt(v)))) + "^3"; };
+  std::string crossovers = "crossovers (measured constants): threads from 2 x " +
+                           cube(detail::packed_min_parallel_flops / 2) + " flops on the packed path";
+  if (const detail::SmallPath* small = r.descriptor->small; small != nullptr) {
+    const detail::SmallCrossover& x = small->crossover;
+    crossovers += "; the unpacked small path for M*N*K <= " + cube(x.max_cube_volume) +
+                  " with K <= " + std::to_string(x.max_cube_k) + ", M or N <= " + std::to_string(x.max_skinny_side) +
+                  " with K <= " + std::to_string(x.max_skinny_k) + ", or K <= " + std::to_string(x.max_shallow_k) +
+                  " with K*N <= " + std::to_string(x.max_shallow_kn) + ", threaded from 2 x " +
+                  cube(small->min_parallel_flops / 2) + " flops";
+  }
   return "micro-kernel " + std::string(r.micro->name) + " (" + std::to_string(r.micro->mr) + " x " +
          std::to_string(r.micro->nr) + "): runs with " + detail::sizes_text(b) + "\n" +
-         detail::blocking_explanation(*r.micro);
+         detail::blocking_explanation(*r.micro) + crossovers + "\n";
 }
 
 KernelBlocking kernel_blocking(Kernel k) {

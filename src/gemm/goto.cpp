@@ -149,7 +149,7 @@ void goto_sgemm_serial(const MicroKernel& mk, const Blocking& blk, const GemmPro
 
 int requested_threads() { return num_threads(); }
 
-// Below kMinParallelFlops (2 * 160^3) a call runs on the calling thread alone:
+// Below packed_min_parallel_flops (2 * 160^3, goto.hpp) a call runs on the calling thread alone:
 // it is too short to pay for waking a worker and for each thread packing its
 // own copy of the shared operand. Waking a sleeping worker on a virtual
 // machine costs tens of microseconds, not the few a bare-metal condition
@@ -157,12 +157,9 @@ int requested_threads() { return num_threads(); }
 // from 192^3 (docs/07-threads.md). The split costs each thread its own copy
 // of the packed A blocks (column split) or B blocks (row split): for
 // N >= 512 that is under 1% of the arithmetic.
-namespace {
-constexpr double kMinParallelFlops = 2.0 * 160 * 160 * 160;
-}
 
 int goto_sgemm(const MicroKernel& mk, const GemmProblem& p) {
-  return split_between_threads(p, mk.mr, mk.nr, kMinParallelFlops,
+  return split_between_threads(p, mk.mr, mk.nr, packed_min_parallel_flops,
                                [&](const GemmProblem& block) { goto_sgemm_serial(mk, block); });
 }
 

@@ -37,6 +37,8 @@ namespace gemmlab::detail {
 // and the problem is large enough to pay for waking the pool (see goto.cpp).
 // Returns the number of parts the call was split into.
 int goto_sgemm(const MicroKernel& mk, const GemmProblem& p);
+// The smallest call (in flops) goto_sgemm splits between threads (goto.cpp says why).
+inline constexpr double packed_min_parallel_flops = 2.0 * 160 * 160 * 160;
 
 // The same on the calling thread only (the pool's tasks call this).
 void goto_sgemm_serial(const MicroKernel& mk, const GemmProblem& p);
