@@ -156,8 +156,9 @@ std::string kernel_status(Kernel k);
 std::string simd_status(Precision p);
 // How a float kernel's cache blocks (KC, MC, NC) are decided on this
 // machine: its micro-kernel, the constants, the analytical model's choice
-// from the CPU's caches and the model's reasoning, and GEMMLAB_BLOCKING
-// (see docs/05-packing.md). Several lines; empty for a kernel without the
+// from the CPU's caches and the model's reasoning, a tuning file's line,
+// GEMMLAB_BLOCKING, and the kernel's crossovers between paths and thread
+// counts (see docs/05-packing.md). Several lines; empty for a kernel without the
 // five-loop driver (naive, loop-order, tiled, the bf16 kernels) or one
 // that cannot run here. Throws std::invalid_argument while GEMMLAB_BLOCKING
 // or GEMMLAB_TUNING_FILE is invalid.
