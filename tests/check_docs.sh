@@ -56,7 +56,7 @@
 #     docs/img is linked from some page: a picture nothing shows is stale.
 #  6. Programs. A program a page writes with `cat > /tmp/NAME.cpp <<'EOF'`
 #     and builds with the g++ line after it still compiles and links against
-#     this build (the line up to its first "&&", /tmp/ moved to a scratch
+#     this build (the line up to its first "&&", /tmp/ moved to a temporary
 #     folder, build/ to BUILD/). It is not run: these programs time things.
 #     One that defines GEMMLAB_HAVE_AVX512 is skipped where the AVX-512 files
 #     are not compiled in (gemmlab kernels says so).
