@@ -5,7 +5,8 @@
 #   make test       builds and runs the GoogleTest suite and the C ABI tests
 #   make test-huge  the tests with dimensions near INT_MAX (8 GiB operands, about a minute)
 #   make test-arm64 the suite cross-compiled for aarch64, run under qemu (NEON kernel)
-#   make bench      the full benchmark sweep (several minutes)
+#   make bench      the full benchmark sweep (several minutes); writes build/bench/, with
+#                   results.md (every table of the run) and roofline.svg
 #   make bench-quick  a reduced sweep (under a minute)
 #                   (both: KERNELS=a,b picks kernels, PRECISION=f32|bf16 the float or bf16 ones alone)
 #   make tune       times simd's cache blocks around its constants and the cache model's, and
@@ -256,10 +257,13 @@ $(BENCH): $(BENCH_OBJ) $(LIB)
 
 KERNELS ?=
 BENCH_ARGS ?=
+# results.md records the source version measured: git's description of it
+# ("-dirty" with uncommitted changes), or "unknown" outside a git checkout.
+BENCH_COMMIT = $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 bench: $(BENCH)
-	./$(BENCH) --out $(BUILD)/bench $(if $(KERNELS),--kernels $(KERNELS)) $(if $(PRECISION),--precision $(PRECISION)) $(BENCH_ARGS)
+	./$(BENCH) --out $(BUILD)/bench --commit "$(BENCH_COMMIT)" $(if $(KERNELS),--kernels $(KERNELS)) $(if $(PRECISION),--precision $(PRECISION)) $(BENCH_ARGS)
 bench-quick: $(BENCH)
-	./$(BENCH) --quick --out $(BUILD)/bench $(if $(KERNELS),--kernels $(KERNELS)) $(if $(PRECISION),--precision $(PRECISION)) $(BENCH_ARGS)
+	./$(BENCH) --quick --out $(BUILD)/bench --commit "$(BENCH_COMMIT)" $(if $(KERNELS),--kernels $(KERNELS)) $(if $(PRECISION),--precision $(PRECISION)) $(BENCH_ARGS)
 
 # ---- Experiments ----------------------------------------------------------------
 # Programs behind figures in docs/ that the bench itself does not produce,

@@ -242,6 +242,11 @@ std::string_view kernel_micro_kernel(Kernel k);
 // The bench's peak probe a kernel is compared with: "scalar", "sse2",
 // "avx2", "avx512" or "neon" (the instructions it really executes).
 std::string_view kernel_peak_probe(Kernel k);
+// The kernel's arithmetic intensity as the core sees it: flops per byte its
+// inner loop loads, from its micro-kernel's tile or, for a
+// teaching step, written in its row (docs/performance-model.md). 0 when the
+// kernel does not run here.
+double kernel_flops_per_byte(Kernel k);
 
 // The float kernels, in the order of the enum, then `simd`; and those this
 // machine can run. With a precision: that precision's kernels, then `simd`.
