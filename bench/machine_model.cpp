@@ -2,7 +2,9 @@
 #include "machine_model.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <ctime>
 #include <memory>
 #include <new>
 #include <utility>
@@ -49,15 +51,36 @@ bool run_add_chain(std::int64_t rounds, std::uint64_t& sink) {
   return true;
 }
 
+// The least thread CPU time of `samples` runs of `call`. CPU time, not wall
+// time: on a shared machine the scheduler may take the core away in the
+// middle of a run, and those milliseconds are not cycles of this thread.
+// The least, because nothing makes a chain of dependent instructions run
+// faster than one per latency, only slower (an interrupt, a migration).
+template <class Call>
+double least_cpu_seconds(Call&& call, int samples) {
+  double least = 1e300;
+  for (int s = 0; s < samples; ++s) {
+    timespec start{}, end{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &start);
+    call();
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &end);
+    least = std::min(least, static_cast<double>(end.tv_sec - start.tv_sec) +
+                                1e-9 * static_cast<double>(end.tv_nsec - start.tv_nsec));
+  }
+  return least;
+}
+
+// Each sample of the chains runs this long, so that the CPU clock's
+// resolution (a microsecond or better) is far below a part in a thousand.
+constexpr double chain_sample_seconds = 0.01;
+
 double measure_clock_ghz(const MeasureConfig& config) {
   std::uint64_t sink = 0;
   if (!run_add_chain(1, sink)) return 0;
-  constexpr std::int64_t rounds = 10000;  // 1 million additions per call: the call's own cost vanishes
-  const Timing t = measure([&] { run_add_chain(rounds, sink); }, config);
-  // The fastest sample, not the median: the chain cannot run faster than
-  // one addition per cycle, so anything that disturbs a sample (another
-  // process, an interrupt) only makes it read a slower clock.
-  return static_cast<double>(rounds) * chain_length / t.min_seconds * 1e-9;
+  std::int64_t rounds = 1000;
+  while (least_cpu_seconds([&] { run_add_chain(rounds, sink); }, 1) < chain_sample_seconds) rounds *= 2;
+  const double seconds = least_cpu_seconds([&] { run_add_chain(rounds, sink); }, std::max(config.samples, 5));
+  return static_cast<double>(rounds) * chain_length / seconds * 1e-9;
 }
 
 // The FMA latency: one chain of dependent FMAs of the widest ISA.
@@ -84,11 +107,11 @@ void measure_fma_latency(const MeasureConfig& config, MachineModel& model) {
   }
 #endif
   if (loop == nullptr || model.clock_ghz <= 0) return;
-  constexpr std::int64_t fmas = 100000;
+  std::int64_t fmas = 10000;
   volatile float sink = 0;
-  const Timing t = measure([&] { sink = loop(fmas, 0.999f, 0.001f); }, config);
-  // The fastest sample, for the clock's reason.
-  model.fma_latency_cycles = t.min_seconds * model.clock_ghz * 1e9 / static_cast<double>(fmas);
+  while (least_cpu_seconds([&] { sink = loop(fmas, 0.999f, 0.001f); }, 1) < chain_sample_seconds) fmas *= 2;
+  const double seconds = least_cpu_seconds([&] { sink = loop(fmas, 0.999f, 0.001f); }, std::max(config.samples, 5));
+  model.fma_latency_cycles = seconds * model.clock_ghz * 1e9 / static_cast<double>(fmas);
 }
 
 using ReadLoop = std::uint64_t (*)(const std::uint64_t*, std::size_t, std::int64_t);
@@ -138,6 +161,16 @@ std::vector<BandwidthLevel> bandwidth_levels(std::size_t l1_bytes, std::size_t l
   const std::size_t largest_cache = std::max({l1_bytes, l2_bytes, l3_bytes});
   levels.push_back({"memory", std::clamp(4 * largest_cache, 256 * MiB, 1024 * MiB)});
   return levels;
+}
+
+ImpliedPeak implied_peak(double gflops_one_thread, double flops_per_multiply_add, double clock_ghz) {
+  ImpliedPeak p;
+  if (clock_ghz <= 0 || flops_per_multiply_add <= 0) return p;
+  p.flops_per_cycle = gflops_one_thread / clock_ghz;
+  p.units = p.flops_per_cycle / flops_per_multiply_add;
+  p.whole_units = std::max(1.0, std::round(p.units));
+  p.gflops = p.whole_units * flops_per_multiply_add * clock_ghz;
+  return p;
 }
 
 int machine_model_steps() {

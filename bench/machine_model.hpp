@@ -28,8 +28,9 @@ struct BandwidthResult {
 
 struct MachineModel {
   // A chain of dependent integer additions runs one addition per cycle on
-  // every core this project knows, so additions per second (of the fastest
-  // sample) is the clock. 0 when this architecture has no such probe.
+  // every core this project knows, so additions per second of this thread's
+  // CPU time (the fastest sample) is the clock. 0 when this architecture has
+  // no such probe.
   double clock_ghz = 0;
   // Cycles from one FMA to the next that needs its result, with the widest
   // FMA this CPU has (fma_isa: "avx512", "avx2", "neon"; empty: none). The
@@ -42,6 +43,18 @@ struct MachineModel {
   // `peak_isa` probe issues (peak.hpp's names); 0 when not measured.
   double gbytes_per_second(const std::string& level, const std::string& peak_isa) const;
 };
+
+// What a measured 1-thread peak says with the clock: flops per cycle, the
+// multiply-add units that implies (flops per cycle / flops per multiply-add),
+// and the theoretical peak of that many whole units at that clock,
+// units x flops per multiply-add x GHz. All 0 without a clock.
+struct ImpliedPeak {
+  double flops_per_cycle = 0;
+  double units = 0;        // as measured, e.g. 1.97
+  double whole_units = 0;  // rounded, at least 1
+  double gflops = 0;       // whole_units x flops_per_multiply_add x clock
+};
+ImpliedPeak implied_peak(double gflops_one_thread, double flops_per_multiply_add, double clock_ghz);
 
 // Measures the clock and the read bandwidth of each cache level and of
 // memory, with each load width this CPU has, `config.samples` samples each

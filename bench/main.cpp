@@ -143,7 +143,7 @@ int run(const Options& o) {
 
   // 4. Tables, then files.
   if (o.run_peak) print_peaks(stdout, peaks);
-  if (o.run_model) print_machine_model(stdout, model);
+  if (o.run_model) print_machine_model(stdout, model, probes, peaks);
   if (o.run_gemm) print_gemm_table(stdout, gemm_rows, o);
   if (o.run_rnn) print_rnn_table(stdout, rnn_rows);
   if (o.run_gemm) print_abi_table(stdout, abi_rows);

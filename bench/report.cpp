@@ -74,12 +74,27 @@ void print_peaks(std::FILE* out, const PeakTable& peaks) {
   std::fprintf(out, "\n");
 }
 
-void print_machine_model(std::FILE* out, const MachineModel& model) {
+void print_machine_model(std::FILE* out, const MachineModel& model, std::span<const PeakProbe> probes,
+                         const PeakTable& peaks) {
   if (model.clock_ghz > 0)
     std::fprintf(out, "Clock: %.2f GHz (a chain of dependent integer additions, one per cycle)\n", model.clock_ghz);
   if (model.fma_latency_cycles > 0)
     std::fprintf(out, "FMA latency: %.1f cycles (%s, one chain of dependent FMAs)\n", model.fma_latency_cycles,
                  model.fma_isa.c_str());
+  bool header = false;
+  for (const PeakResult& p : peaks.results()) {
+    const auto probe = std::find_if(probes.begin(), probes.end(), [&](const PeakProbe& q) { return q.isa == p.isa; });
+    if (p.threads != 1 || probe == probes.end()) continue;
+    const ImpliedPeak implied = implied_peak(p.gflops_median, probe->flops_per_multiply_add, model.clock_ghz);
+    if (implied.gflops <= 0) continue;
+    if (!header)
+      std::fprintf(out, "Peak against the clock, 1 thread: flops per cycle, multiply-add units, theoretical peak\n");
+    header = true;
+    std::fprintf(out,
+                 "  %-10s %8.1f GFLOP/s = %6.1f flops/cycle = %4.2f units;  %.0f x %.0f x %.2f GHz = %.1f GFLOP/s\n",
+                 p.isa.c_str(), p.gflops_median, implied.flops_per_cycle, implied.units, implied.whole_units,
+                 probe->flops_per_multiply_add, model.clock_ghz, implied.gflops);
+  }
   std::fprintf(out, "Read bandwidth, 1 thread (median):\n  %-7s %10s  %-9s %9s %12s\n", "level", "buffer", "loads",
                "GB/s", "bytes/cycle");
   for (const BandwidthResult& b : model.bandwidth)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdio>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -27,7 +28,10 @@ const GemmRow* find_gemm_row(const std::vector<GemmRow>& rows, Kernel k, const G
 std::string gemm_cell(const GemmRow* row);
 
 void print_peaks(std::FILE* out, const PeakTable& peaks);
-void print_machine_model(std::FILE* out, const MachineModel& model);
+// The clock, the FMA latency, what each 1-thread peak implies with the clock
+// (implied_peak), and the bandwidths.
+void print_machine_model(std::FILE* out, const MachineModel& model, std::span<const PeakProbe> probes,
+                         const PeakTable& peaks);
 void print_gemm_table(std::FILE* out, const std::vector<GemmRow>& rows, const Options& options);
 void print_rnn_table(std::FILE* out, const std::vector<RnnRow>& rows);
 

@@ -46,23 +46,21 @@ void machine_section(std::string& md, std::span<const PeakProbe> probes, const P
         .append(model.fma_isa)
         .append(", one chain of dependent FMAs): latency x units independent chains keep the units busy.\n\n");
   md.append(
-      "| probe | threads | median GFLOP/s | flops per cycle per core | multiply-adds per cycle | implied peak: "
-      "units x flops per multiply-add x GHz |\n|---|---|---|---|---|---|\n");
+      "| probe (1 thread) | median GFLOP/s | flops per cycle | multiply-add units implied | theoretical peak: "
+      "units x flops per multiply-add x GHz |\n|---|---|---|---|---|\n");
   for (const PeakResult& p : peaks.results()) {
     const PeakProbe* probe = probe_named(probes, p.isa);
-    md.append("| ").append(p.isa).append(" | ").append(std::to_string(p.threads)).append(" | ");
-    md.append(gflops_text(p.gflops_median)).append(" | ");
-    if (model.clock_ghz > 0 && probe != nullptr) {
-      const double per_cycle = p.gflops_median / p.threads / model.clock_ghz;
-      const double units = per_cycle / probe->flops_per_multiply_add;
-      const double whole_units = std::max(1.0, std::round(units));
-      md.append(fixed(per_cycle, 1)).append(" | ").append(fixed(units, 2)).append(" | ");
-      md.append(fixed(whole_units, 0)).append(" x ").append(fixed(probe->flops_per_multiply_add, 0)).append(" x ");
-      md.append(fixed(model.clock_ghz, 2)).append(" x ").append(std::to_string(p.threads)).append(" = ");
-      md.append(gflops_text(whole_units * probe->flops_per_multiply_add * model.clock_ghz * p.threads)).append(" |\n");
-    } else {
+    if (p.threads != 1 || probe == nullptr) continue;
+    const ImpliedPeak implied = implied_peak(p.gflops_median, probe->flops_per_multiply_add, model.clock_ghz);
+    md.append("| ").append(p.isa).append(" | ").append(gflops_text(p.gflops_median)).append(" | ");
+    if (implied.gflops <= 0) {
       md.append("- | - | - |\n");
+      continue;
     }
+    md.append(fixed(implied.flops_per_cycle, 1)).append(" | ").append(fixed(implied.units, 2)).append(" | ");
+    md.append(fixed(implied.whole_units, 0)).append(" x ").append(fixed(probe->flops_per_multiply_add, 0));
+    md.append(" x ").append(fixed(model.clock_ghz, 2)).append(" = ").append(gflops_text(implied.gflops));
+    md.append(" |\n");
   }
   md.append("\n| level | buffer | loads | GB/s | bytes per cycle |\n|---|---|---|---|---|\n");
   for (const BandwidthResult& b : model.bandwidth)
