@@ -116,23 +116,26 @@ void roofline_section(std::string& md, const PeakTable& peaks, const MachineMode
   md.append("## Each kernel against its roofs (1 thread)\n\n");
   md.append(
       "A roof is min(peak of the kernel's ISA, intensity x bandwidth of a level with the kernel's loads); "
-      "roofline.svg draws them. The kernel's largest size is the one shown.\n\n");
+      "roofline.svg draws them. The kernel's largest size is the one shown. Every load passes through L1, so "
+      "the L1 roof bounds every kernel; the last column is the kernel's GFLOP/s against it.\n\n");
   md.append("| kernel | flops per byte | N | GFLOP/s | ISA peak |");
   const char* const levels[] = {"L1", "L2", "L3", "memory"};
   for (const char* level : levels) md.append(" ").append(level).append(" roof |");
-  md.append("\n|---|---|---|---|---|---|---|---|---|\n");
+  md.append(" % of L1 roof |\n|---|---|---|---|---|---|---|---|---|---|\n");
   for (const RooflinePoint& p : points) {
     const std::string isa = std::string(kernel_peak_probe(p.id));
     const double peak = peaks.gflops(isa, 1);
     md.append("| ").append(p.kernel).append(" | ").append(fixed(p.flops_per_byte, 2)).append(" | ");
     md.append(std::to_string(p.n)).append(" | ").append(gflops_text(p.gflops)).append(" | ");
     md.append(peak > 0 ? gflops_text(peak) : std::string("-")).append(" |");
+    double l1_roof = 0;
     for (const char* level : levels) {
       const double bw = model.gbytes_per_second(level, isa);
       const double roof = bw > 0 ? std::min(peak > 0 ? peak : 1e300, p.flops_per_byte * bw) : 0;
+      if (l1_roof == 0) l1_roof = roof;
       md.append(" ").append(roof > 0 ? gflops_text(roof) : std::string("-")).append(" |");
     }
-    md.append("\n");
+    md.append(" ").append(l1_roof > 0 ? fixed(100.0 * p.gflops / l1_roof, 0) + "%" : std::string("-")).append(" |\n");
   }
   md.append("\n");
 }
