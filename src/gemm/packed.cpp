@@ -18,8 +18,8 @@
 // kc * nc moves for 2 * mc * nc * kc flops: a 64th of them for A's block
 // (nc = 256) and a 32nd for B's (mc = 64) at the full block sizes.
 // The panels are padded with zeros to whole tiles, so every tile runs the
-// same constant-trip-count loop (register_tile.cpp's edge copy is gone);
-// only the load and store of C know the tile's real size.
+// same constant-trip-count k loop, and a transposed B no longer takes a
+// slow copy; only the load and store of C know the tile's real size.
 //
 // Same bits as tiled.cpp: a copy moves values and changes no sum.
 //
@@ -66,15 +66,21 @@ void pack(Operand src, index lanes, index kc, int W, float* out) {
 
 // One tile over one k-block: C[0:m, 0:n] += alpha * A_panel * B_panel, where
 // a and b are whole packed panels (zero-padded), read with unit stride. The
-// compiler unrolls the i and j loops, keeps every acc[i][j] in a register
-// and vectorises along j, for every tile.
+// k loop has constant trip counts for every tile, so the compiler unrolls
+// the i and j loops, keeps every acc[i][j] in a register and vectorises
+// along j. Two copies still: `whole` (a whole MR x NR tile) also loads and
+// stores C at constant bounds; the other copy, at the edges of C, loads and
+// stores only the m x n corner of the tile.
+template <bool whole>
 void update_tile(const float* a, const float* b, index kc, float alpha, float* c, index ldc, int m, int n) {
+  const int rows = whole ? MR : m, cols = whole ? NR : n;
   float acc[MR][NR] = {};
-  for (int i = 0; i < m; ++i)  // the tile of C into registers, once per k-block
-    for (int j = 0; j < n; ++j) acc[i][j] = c[i * ldc + j];
-  const float* a_col = a;                                     // column k of A's panel: MR floats, contiguous
-  const float* b_row = b;                                     // row k of B's panel: NR floats, contiguous
-  for (index k = 0; k < kc; ++k, a_col += MR, b_row += NR) {  // acc += A(:, k) * B(k, :)
+  for (int i = 0; i < rows; ++i)  // the tile of C into registers, once per k-block
+    for (int j = 0; j < cols; ++j) acc[i][j] = c[i * ldc + j];
+  const float* a_col = a;  // column k of A's panel: MR floats, contiguous
+  const float* b_row = b;  // row k of B's panel: NR floats, contiguous
+  // kc rank-1 updates: acc += A(:, k) * B(k, :)
+  for (index k = 0; k < kc; ++k, a_col += MR, b_row += NR) {
 #pragma GCC unroll 4
     for (int i = 0; i < MR; ++i) {
       const float a_ik = alpha * a_col[i];
@@ -82,8 +88,8 @@ void update_tile(const float* a, const float* b, index kc, float alpha, float* c
       for (int j = 0; j < NR; ++j) acc[i][j] += a_ik * b_row[j];
     }
   }
-  for (int i = 0; i < m; ++i)  // and back to C, once
-    for (int j = 0; j < n; ++j) c[i * ldc + j] = acc[i][j];
+  for (int i = 0; i < rows; ++i)  // and back to C, once
+    for (int j = 0; j < cols; ++j) c[i * ldc + j] = acc[i][j];
 }
 
 }  // namespace
@@ -108,11 +114,12 @@ void sgemm_packed(const GemmProblem& p) {
     for (index pc = 0; pc < K; pc += KC) {  // a KC-deep slice of the sum: B block KC x NC stays in L2
       const index kc = std::min<index>(KC, K - pc);
       const Operand b_block{p.B.at(pc, jc), p.B.row_stride, p.B.col_stride};
-      pack(b_block.transposed(), nc, kc, NR, packed_b.data());  // lanes: B's columns
-      for (index ic = 0; ic < M; ic += MC) {                    // a block of MC rows of A and C
+      // B's block into NR-column panels: its lanes are B's columns, so it is read transposed.
+      pack(b_block.transposed(), nc, kc, NR, packed_b.data());
+      for (index ic = 0; ic < M; ic += MC) {  // a block of MC rows of A and C
         const index mc = std::min<index>(MC, M - ic);
         const Operand a_block{p.A.at(ic, pc), p.A.row_stride, p.A.col_stride};
-        pack(a_block, mc, kc, MR, packed_a.data());  // lanes: A's rows
+        pack(a_block, mc, kc, MR, packed_a.data());  // A's block into MR-row panels: its lanes are A's rows
         // The tiles of the block, a column of tiles at a time: B's kc x NR
         // panel (8 KiB) stays in L1 while the MC / MR tiles beside it use it.
         for (index jr = 0; jr < nc; jr += NR) {  // NR columns of B and C ...
@@ -122,7 +129,10 @@ void sgemm_packed(const GemmProblem& p) {
             const float* a = packed_a.data() + ir * kc;  // panel ir / MR: MR * kc floats each
             const float* b = packed_b.data() + jr * kc;  // panel jr / NR: NR * kc floats each
             float* c = p.C + (ic + ir) * ldc + (jc + jr);
-            update_tile(a, b, kc, alpha, c, ldc, m, n);
+            if (m == MR && n == NR)
+              update_tile<true>(a, b, kc, alpha, c, ldc, m, n);
+            else
+              update_tile<false>(a, b, kc, alpha, c, ldc, m, n);
           }
         }
       }

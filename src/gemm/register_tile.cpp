@@ -57,11 +57,11 @@ constexpr int NR = 16;
 //
 // GCC 12 left to itself vectorises the k loop instead: when A's rows are
 // contiguous it multiplies four steps of k at once and builds each vector
-// of B from four scalar loads, which ran three to five times slower here.
-// Turning its loop vectoriser off for this function leaves its
-// basic-block vectoriser, which packs the unrolled j loop into vectors, as
-// Clang does on its own. packed.cpp does not need this: there the MR values
-// of A are contiguous too.
+// of B from four scalar loads, about three times slower than tiled.cpp.
+// Turning its loop vectoriser off for this function leaves its basic-block
+// vectoriser, which packs the unrolled j loop into vectors, as Clang does
+// on its own. packed.cpp does not need this: there the MR values of A are
+// contiguous too.
 template <bool whole>
 #if defined(__GNUC__) && !defined(__clang__)
 [[gnu::optimize("no-tree-loop-vectorize")]]
@@ -74,7 +74,8 @@ void update_tile(Operand a, Operand b, index kc, float alpha, float* c, index ld
     for (int j = 0; j < cols; ++j) acc[i][j] = c[i * ldc + j];
   const float* a_col = a.data;  // column k of A's tile: MR floats, a.row_stride apart
   const float* b_row = b.data;  // row k of B's tile: NR floats, b_cols apart
-  for (index k = 0; k < kc; ++k, a_col += a.col_stride, b_row += b.row_stride) {  // acc += A(:, k) * B(k, :)
+  // kc rank-1 updates: acc += A(:, k) * B(k, :)
+  for (index k = 0; k < kc; ++k, a_col += a.col_stride, b_row += b.row_stride) {
 #pragma GCC unroll 4
     for (int i = 0; i < rows; ++i) {
       const float a_ik = alpha * a_col[i * a.row_stride];
