@@ -14,9 +14,11 @@
 //                      element (k, j) of a panel at [k * NR + j];
 //
 // so the tile loop reads both panels from start to end, whatever the layout,
-// transpose or leading dimension of A and B. The copies cost mc * kc and
-// kc * nc moves for 2 * mc * nc * kc flops: a 64th of them for A's block
-// (nc = 256) and a 32nd for B's (mc = 64) at the full block sizes.
+// transpose or leading dimension of A and B. The copies are cheap beside
+// the arithmetic: A's block (mc x kc) serves nc / NR tiles, one move per nc
+// = 256 multiply-adds; B's block (kc x nc) serves all M rows, one move per
+// M multiply-adds.
+//
 // The panels are padded with zeros to whole tiles, so every tile runs the
 // same constant-trip-count k loop, and a transposed B no longer takes a
 // slow copy; only the load and store of C know the tile's real size.
@@ -32,26 +34,13 @@
 #include <vector>
 
 #include "gemm/problem.hpp"
+#include "gemm/teaching_blocks.hpp"
 
 namespace gemmlab::detail {
+
+using teaching::KC, teaching::NC, teaching::MC, teaching::MR, teaching::NR;  // the block sizes (teaching_blocks.hpp)
+
 namespace {
-
-// B block: KC x NC floats = 128 x 256 x 4 bytes = 128 KiB, well inside the
-// 2 MiB L2 of this machine's cores (and most L2s); a row piece of B (1 KiB)
-// and of C (1 KiB) sit in L1 while the j loop runs. MC rows share each block.
-constexpr int KC = 128;
-constexpr int NC = 256;
-constexpr int MC = 64;
-
-// The register tile, MR x NR = 4 x 16: the tile of blocked's portable
-// micro-kernel (microkernel_portable.hpp says why 4 x 16 suits AVX2), so
-// that the next steps change how A and B are read and not the tile. With
-// the baseline SSE2 its 64 floats fill 16 xmm registers, the whole register
-// file: a smaller tile leaves registers free but does fewer multiply-adds
-// per load. MC and NC are multiples of MR and NR, so only the edges of C
-// make partial tiles.
-constexpr int MR = 4;
-constexpr int NR = 16;
 
 // Copies lanes [0, lanes) x steps [0, kc) of src into panels of W lanes,
 // lane w of step k at out[k * W + w] within its panel, panels W * kc floats

@@ -26,26 +26,13 @@
 #include <algorithm>
 
 #include "gemm/problem.hpp"
+#include "gemm/teaching_blocks.hpp"
 
 namespace gemmlab::detail {
+
+using teaching::KC, teaching::NC, teaching::MC, teaching::MR, teaching::NR;  // the block sizes (teaching_blocks.hpp)
+
 namespace {
-
-// B block: KC x NC floats = 128 x 256 x 4 bytes = 128 KiB, well inside the
-// 2 MiB L2 of this machine's cores (and most L2s); a row piece of B (1 KiB)
-// and of C (1 KiB) sit in L1 while the j loop runs. MC rows share each block.
-constexpr int KC = 128;
-constexpr int NC = 256;
-constexpr int MC = 64;
-
-// The register tile, MR x NR = 4 x 16: the tile of blocked's portable
-// micro-kernel (microkernel_portable.hpp says why 4 x 16 suits AVX2), so
-// that the next steps change how A and B are read and not the tile. With
-// the baseline SSE2 its 64 floats fill 16 xmm registers, the whole register
-// file: a smaller tile leaves registers free but does fewer multiply-adds
-// per load. MC and NC are multiples of MR and NR, so only the edges of C
-// make partial tiles.
-constexpr int MR = 4;
-constexpr int NR = 16;
 
 // One tile over one k-block: C[0:m, 0:n] += alpha * A_tile * B_tile, where
 // a is A's m x kc tile and b is B's kc x n tile, each read by its strides.
