@@ -7,8 +7,8 @@
 // (128 KiB here, see teaching_blocks.hpp) and a block of MC rows of A and
 // C; the inner (i, p, j) loops are exactly those of loop_order.cpp,
 // restricted to the block.
-// Every element of B's block is loaded from memory once and then reused MC
-// times from L2.
+// Every element of B's block is loaded from memory once and then reused
+// from L2 by every row of A.
 //
 // Each element of C still sums its products in the order p = 0, 1, ..., K-1
 // (the p blocks are visited in order), so this kernel gives the SAME bits as
