@@ -127,9 +127,10 @@ void print_gemm_table(std::FILE* out, const std::vector<GemmRow>& rows, const Op
       if (!s.role.empty()) std::fprintf(out, "  %s", s.role.c_str());
       std::fprintf(out, "\n");
     }
-    std::fprintf(out,
-                 "  (-: not run: naive, loop-order and tiled are single-threaded, naive stops at --naive-max; see "
-                 "--max-call)\n");
+    std::fprintf(
+        out,
+        "  (-: not run: the teaching steps naive ... packed are single-threaded, naive stops at --naive-max; see "
+        "--max-call)\n");
     // How much of the CPU it asked for the sweep got: the process's CPU time
     // per wall second, over all timed samples, per thread asked for.
     double cpu = 0, wall_threads = 0;

@@ -17,6 +17,8 @@ namespace gemmlab::detail {
 void sgemm_naive(const GemmProblem& p);
 void sgemm_loop_order(const GemmProblem& p);
 void sgemm_tiled(const GemmProblem& p);
+void sgemm_register_tile(const GemmProblem& p);
+void sgemm_packed(const GemmProblem& p);
 extern const MicroKernel portable_4x16;
 #if defined(GEMMLAB_HAVE_AVX2)
 extern const MicroKernel portable_avx2_4x16;
@@ -149,14 +151,17 @@ constexpr KernelDescriptor bf16_packed_kernel(Kernel id, std::string_view name, 
 // In the order of the Kernel enum (kernel_descriptor relies on it).
 // The peaks: naive sums one dot product at a time in order, which the
 // compiler cannot vectorise without reordering the sum, so its ceiling is
-// scalar; loop-order and tiled are portable C++ whose inner loop (along a
-// row of B and C) the compiler vectorises for the baseline target only, so
-// theirs is the baseline's (the default for a direct kernel).
+// scalar; loop-order, tiled, register-tile and packed are portable C++
+// whose inner loop (along a row of B and C) the compiler vectorises for the
+// baseline target only, so theirs is the baseline's (the default for a
+// direct kernel).
 // The intensities, in flops per byte loaded (stores leave through their own
 // port, and the bandwidth probes measure loads): naive's inner step loads one
 // element of A and one of B (8 bytes) for one multiply-add (2 flops);
 // loop-order's and tiled's load an element of B and one of C (and store C):
 // also 1/4, yet they run ten times faster (docs/performance-model.md says why).
+// register-tile's and packed's 4 x 16 tile loads 4 elements of A and 16 of B
+// (80 bytes) for 64 multiply-adds: 128 / 80, as blocked's micro-kernel.
 constexpr KernelDescriptor table[] = {
     with_intensity(direct_kernel(Kernel::naive, "naive", "textbook triple loop, one dot product per element of C",
                                  sgemm_naive, "scalar"),
@@ -168,6 +173,15 @@ constexpr KernelDescriptor table[] = {
         direct_kernel(Kernel::tiled, "tiled",
                       "loop-order cut into cache-sized blocks of B (no packing, no register tile)", sgemm_tiled),
         2.0 / 8.0),
+    with_intensity(direct_kernel(Kernel::register_tile, "register-tile",
+                                 "tiled's blocks with a 4 x 16 tile of C in registers, A and B read unpacked",
+                                 sgemm_register_tile),
+                   128.0 / 80.0),
+    with_intensity(direct_kernel(Kernel::packed, "packed",
+                                 "register-tile with A's and B's blocks copied into micro-panels (one file, baseline "
+                                 "only)",
+                                 sgemm_packed),
+                   128.0 / 80.0),
     packed_kernel(Kernel::blocked, "blocked", "cache-blocked, packed, register-tiled portable C++ (no intrinsics)",
                   Isa::baseline, portable_avx2_4x16_if_built, &portable_4x16, 1, 0),
     packed_kernel(Kernel::simd_avx2, "simd-avx2", "AVX2 + FMA intrinsics, 256-bit registers", Isa::avx2_fma,
