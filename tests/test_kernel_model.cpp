@@ -23,14 +23,16 @@ using gemmlab::Precision;
 
 const std::map<std::string, double>& hand_derived() {
   static const std::map<std::string, double> values = {
-      {"naive", 2.0 / 8.0},            // a(i,p), b(p,j): 8 bytes per multiply-add
-      {"loop-order", 2.0 / 8.0},       // b(p,j), c(i,j): 8 bytes (the store of c is not a load)
-      {"tiled", 2.0 / 8.0},            // the same loop inside blocks
-      {"blocked", 128.0 / 80.0},       // 4 x 16 tile: 64 multiply-adds per 4 + 16 floats
-      {"simd-avx2", 192.0 / 88.0},     // 6 x 16: 96 per 22 floats
-      {"simd-avx512", 896.0 / 184.0},  // 14 x 32: 448 per 46 floats
-      {"simd-neon", 192.0 / 80.0},     // 8 x 12: 96 per 20 floats
-      {"bf16-naive", 2.0 / 4.0},       // two bf16 (2 bytes each) per multiply-add
+      {"naive", 2.0 / 8.0},             // a(i,p), b(p,j): 8 bytes per multiply-add
+      {"loop-order", 2.0 / 8.0},        // b(p,j), c(i,j): 8 bytes (the store of c is not a load)
+      {"tiled", 2.0 / 8.0},             // the same loop inside blocks
+      {"register-tile", 128.0 / 80.0},  // 4 x 16 tile: 64 multiply-adds per 4 + 16 floats
+      {"packed", 128.0 / 80.0},         // the same tile on packed panels
+      {"blocked", 128.0 / 80.0},        // 4 x 16 tile: 64 multiply-adds per 4 + 16 floats
+      {"simd-avx2", 192.0 / 88.0},      // 6 x 16: 96 per 22 floats
+      {"simd-avx512", 896.0 / 184.0},   // 14 x 32: 448 per 46 floats
+      {"simd-neon", 192.0 / 80.0},      // 8 x 12: 96 per 20 floats
+      {"bf16-naive", 2.0 / 4.0},        // two bf16 (2 bytes each) per multiply-add
       // bf16, per k: MR + NR elements of 2 bytes for MR x NR multiply-adds.
       {"bf16-blocked", 128.0 / 40.0},  // 4 x 16: 64 per 20 elements
       {"bf16-avx512", 896.0 / 92.0},   // 14 x 32: 448 per 46
