@@ -7,6 +7,7 @@
 #   make test-arm64 the suite cross-compiled for aarch64, run under qemu (NEON kernel)
 #   make bench      the full benchmark sweep (several minutes); writes build/bench/, with
 #                   results.md (every table of the run) and roofline.svg
+#   make results    make bench, then its results.md and roofline.svg copied into docs/
 #   make bench-quick  a reduced sweep (under a minute)
 #                   (both: KERNELS=a,b picks kernels, PRECISION=f32|bf16 the float or bf16 ones alone)
 #   make tune       times simd's cache blocks around its constants and the cache model's, and
@@ -266,6 +267,15 @@ bench: $(BENCH)
 	./$(BENCH) --out $(BUILD)/bench --commit "$(BENCH_COMMIT)" $(if $(KERNELS),--kernels $(KERNELS)) $(if $(PRECISION),--precision $(PRECISION)) $(BENCH_ARGS)
 bench-quick: $(BENCH)
 	./$(BENCH) --quick --out $(BUILD)/bench --commit "$(BENCH_COMMIT)" $(if $(KERNELS),--kernels $(KERNELS)) $(if $(PRECISION),--precision $(PRECISION)) $(BENCH_ARGS)
+
+# `make results`: the full sweep, then its results.md and roofline.svg copied
+# into the docs (docs/results.md, docs/img/roofline.svg): the one set of
+# numbers the pages quote. Re-run it when a change alters what the bench
+# measures, on a quiet machine, and commit both files with the change.
+.PHONY: results
+results: bench
+	cp $(BUILD)/bench/results.md docs/results.md
+	cp $(BUILD)/bench/roofline.svg docs/img/roofline.svg
 
 # ---- Experiments ----------------------------------------------------------------
 # Programs behind figures in docs/ that the bench itself does not produce,
