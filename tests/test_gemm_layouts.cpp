@@ -92,7 +92,7 @@ std::string run_layout_case(Kernel k, const LayoutCase& c, bool pack_b = false) 
 
   if (pack_b) {
     const PackedMatrix packed(k, c.layout, c.tb, c.K, c.N, B.data(), B.ld);
-    const Stored source = B;  // for the reference below
+    const Stored source = B;                                             // for the reference below
     for (float& x : B.buf) x = std::numeric_limits<float>::quiet_NaN();  // the product must not read it
     sgemm(c.M, c.alpha, A.data(), A.ld, packed, c.beta, C.data(), C.ld);
     B = source;
@@ -208,7 +208,7 @@ TEST_P(EveryLayout, TrivialCasesInEveryLayout) {
 // the register tiles, on both sides of the small path's crossover, and K
 // and N across KC and NC blocks (several depth and column blocks of panels).
 TEST_P(EveryLayout, APackedBInEveryLayoutMatchesTheReference) {
-  const int shapes[][3] = {{1, 1, 1},     {3, 5, 7},     {14, 32, 16},  {15, 33, 65},  {7, 130, 40},
+  const int shapes[][3] = {{1, 1, 1},      {3, 5, 7},     {14, 32, 16},   {15, 33, 65},  {7, 130, 40},
                            {64, 256, 256}, {45, 47, 513}, {100, 97, 257}, {33, 450, 70}, {20, 2100, 600}};
   const float alphas[] = {1.0f, -0.5f, 2.0f};
   const float betas[] = {0.0f, 1.0f, 0.75f};
@@ -216,7 +216,14 @@ TEST_P(EveryLayout, APackedBInEveryLayoutMatchesTheReference) {
   for (const auto& s : shapes)
     for (Layout layout : both_layouts)
       for (Transpose tb : all_transposes) {
-        LayoutCase c{layout, Transpose::no_trans, tb, s[0], s[1], s[2], alphas[trial % 3], betas[trial % 3 == 1 ? 0 : (trial / 3) % 3],
+        LayoutCase c{layout,
+                     Transpose::no_trans,
+                     tb,
+                     s[0],
+                     s[1],
+                     s[2],
+                     alphas[trial % 3],
+                     betas[trial % 3 == 1 ? 0 : (trial / 3) % 3],
                      trial % 4};
         c.seed = 7000 + static_cast<std::uint64_t>(trial++);
         if (!kernel_threaded(GetParam()) && static_cast<long>(s[0]) * s[1] * s[2] > 5'000'000) continue;

@@ -178,7 +178,7 @@ struct GemmCallInfo {
   // "direct" (a teaching step), "small" (unpacked), "packed" (five loops) or
   // "prepacked" (five loops on a PackedMatrix's panels, or a PackedBf16Matrix's)
   std::string_view path;
-  int parts = 1;                  // blocks of C computed in parallel (1: the calling thread alone)
+  int parts = 1;  // blocks of C computed in parallel (1: the calling thread alone)
 };
 GemmCallInfo last_gemm_call();
 

@@ -102,9 +102,10 @@ void five_loops(const MicroKernel& mk, const Blocking& blk, const GemmProblem& p
   const index M = p.M, N = p.N, K = p.K;
   PackingBuffers& buffers = packing_buffers();
   const int kc_max = static_cast<int>(std::min<index>(blk.kc, K));
-  float* packed_b = pre != nullptr ? nullptr
-                                   : buffers.b.reserve(panel_stride(NR, kc_max) *
-                                                       static_cast<std::size_t>(round_up(std::min<index>(blk.nc, N), NR) / NR));
+  float* packed_b = pre != nullptr
+                        ? nullptr
+                        : buffers.b.reserve(panel_stride(NR, kc_max) *
+                                            static_cast<std::size_t>(round_up(std::min<index>(blk.nc, N), NR) / NR));
   float* packed_a = buffers.a.reserve(panel_stride(MR, kc_max) *
                                       static_cast<std::size_t>(round_up(std::min<index>(blk.mc, M), MR) / MR));
   const index col0 = pre != nullptr ? p.b_col0 : 0;

@@ -484,8 +484,8 @@ void sgemm(Kernel k, int M, int N, int K, float alpha, const float* A, int lda, 
         (k == Kernel::simd ? " (which runs " + std::string(kernel_name(resolve_kernel(k))) + " here)" : ""));
   if (N != pk.N || K != pk.K)
     throw std::invalid_argument("sgemm-packed: " + std::string(N != pk.N ? "N=" : "K=") +
-                                std::to_string(N != pk.N ? N : K) + " but B is packed as " +
-                                shape_string(pk.K, pk.N) + " (K x N)");
+                                std::to_string(N != pk.N ? N : K) + " but B is packed as " + shape_string(pk.K, pk.N) +
+                                " (K x N)");
   packed_call(M, N, K, alpha, A, lda, pk, beta, C, ldc);
 }
 
