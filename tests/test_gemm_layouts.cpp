@@ -7,7 +7,6 @@
 
 #include <cmath>
 #include <cstdint>
-#include <functional>
 #include <limits>
 #include <sstream>
 #include <string>
@@ -282,14 +281,7 @@ TEST_P(EveryLayout, APackedBInTheTrivialCases) {
   EXPECT_EQ(c[0], 7.0f);
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using testing::error_of;
 
 TEST(PackedMatrix, BadArgumentsAreRefusedNamingThem) {
   std::vector<float> b(64, 1.0f), a(64, 1.0f), c(64, 7.0f);

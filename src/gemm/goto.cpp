@@ -208,28 +208,19 @@ void prepack_panels(const MicroKernel& mk, Operand B, index K, index N, Prepacke
   out.K = K;
   out.N = N;
   out.depth_blocks = (K + blk.kc - 1) / blk.kc;
-  out.offsets.clear();
-  std::size_t size = 0;
-  for (index jc = 0; jc < N; jc += blk.nc)  // the sizes first, in the driver's order
-    for (index pc = 0; pc < K; pc += blk.kc) {
-      out.offsets.push_back(size);
-      const index nc = std::min<index>(blk.nc, N - jc);
-      const int kc = static_cast<int>(std::min<index>(blk.kc, K - pc));
-      size += panel_stride(mk.nr, kc) * static_cast<std::size_t>((nc + mk.nr - 1) / mk.nr);
-    }
+  const std::size_t size = b_block_offsets(blk, K, N, out.offsets, [&](index nc, int kc) {
+    return panel_stride(mk.nr, kc) * static_cast<std::size_t>((nc + mk.nr - 1) / mk.nr);
+  });
   float* data = out.storage.reserve(size);
   std::size_t block = 0;
-  for (index jc = 0; jc < N; jc += blk.nc)
-    for (index pc = 0; pc < K; pc += blk.kc, ++block) {
-      const index nc = std::min<index>(blk.nc, N - jc);
-      const int kc = static_cast<int>(std::min<index>(blk.kc, K - pc));
-      const Operand b_block = Operand{B.at(pc, jc), B.row_stride, B.col_stride}.transposed();
-      float* to = data + out.offsets[block];
-      if (mk.pack_b != nullptr)
-        mk.pack_b(nc, kc, b_block, to);
-      else
-        pack_panels(mk.nr, nc, kc, b_block, to);
-    }
+  for_each_b_block(blk, K, N, [&](index jc, index pc, index nc, int kc) {
+    const Operand b_block = Operand{B.at(pc, jc), B.row_stride, B.col_stride}.transposed();
+    float* to = data + out.offsets[block++];
+    if (mk.pack_b != nullptr)
+      mk.pack_b(nc, kc, b_block, to);
+    else
+      pack_panels(mk.nr, nc, kc, b_block, to);
+  });
 }
 
 FloatPackCounts float_pack_counts() {

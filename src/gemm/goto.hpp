@@ -101,6 +101,32 @@ struct PrepackedPanels {
   const float* panels(index col, index pc) const;
 };
 
+// Calls f(jc, pc, nc, kc) for every KC x NC block of a K x N B, in the
+// order of the five loops (column blocks, then the depth blocks of each):
+// the order in which a B packed ahead of time (PrepackedPanels, and the
+// bf16 PrepackedB) stores its blocks.
+template <class F>
+void for_each_b_block(const Blocking& blk, index K, index N, F&& f) {
+  for (index jc = 0; jc < N; jc += blk.nc)
+    for (index pc = 0; pc < K; pc += blk.kc)
+      f(jc, pc, N - jc < blk.nc ? N - jc : blk.nc, static_cast<int>(K - pc < blk.kc ? K - pc : blk.kc));
+}
+
+// Where each of those blocks starts (offsets, in for_each_b_block's order)
+// when a block of nc columns and kc steps takes size_of(nc, kc) elements
+// with its padding; returns the elements of all of them.
+template <class SizeOf>
+std::size_t b_block_offsets(const Blocking& blk, index K, index N, std::vector<std::size_t>& offsets,
+                            SizeOf&& size_of) {
+  offsets.clear();
+  std::size_t size = 0;
+  for_each_b_block(blk, K, N, [&](index, index, index nc, int kc) {
+    offsets.push_back(size);
+    size += size_of(nc, kc);
+  });
+  return size;
+}
+
 // Packs op(B), K x N >= 1 x 1 (an Operand as problem.hpp describes it), for mk
 // with the blocks it runs with here (blocking_for).
 void prepack_panels(const MicroKernel& mk, Operand B, index K, index N, PrepackedPanels& out);
