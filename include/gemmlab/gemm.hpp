@@ -103,9 +103,8 @@ void sgemm(Kernel k, int M, int N, int K, float alpha, const float* A, int lda, 
 //     copy for the shapes that path takes, which read B unpacked;
 //   * the teaching kernels (naive, loop-order, tiled) get a row-major copy.
 // A row-major copy's rows are whole vectors apart (16 floats), and never a
-// multiple of 512 bytes apart: rows 1 KiB or 4 KiB apart (H = 256 floats)
-// fall into a few of the L1 cache's sets, and a strip of B that the small
-// path reads down its rows then evicts itself.
+// multiple of 512 bytes apart: a strip of B read down rows 1 KiB apart (N =
+// 256 floats) lands in 8 of the 64 sets of a 48 KiB L1 cache.
 // `simd` is resolved when the matrix is packed: kernel() is the concrete
 // kernel, and the product runs on it. The memory holds the packed form
 // only: the source may be freed after construction. Immutable, so one
