@@ -361,8 +361,8 @@ void RnnForward::run(ConstMatrixView x_all, ConstMatrixView h0) {
     return;
   }
   // Two rounds on the pool, each waking it once: the projection, its T·B
-  // stacked rows in `parts` near-equal blocks (one GEMM each, so a packed
-  // kernel packs Wx once per thread, not once per step); then the
+  // stacked rows in `parts` near-equal blocks (one GEMM each, not one per
+  // step); then the
   // recurrence, the batch rows in `parts` slices. Between them run_parallel's
   // return is the barrier: a slice's steps read projections that any thread
   // may have written.
