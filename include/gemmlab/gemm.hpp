@@ -118,15 +118,24 @@ class PackedMatrix {
  public:
   PackedMatrix(Kernel k, Layout layout, Transpose trans, int K, int N, const float* B, int ldb);
 
-  int rows() const;       // K
-  int cols() const;       // N
-  Kernel kernel() const;  // the concrete kernel it is packed for (simd resolved)
+  int rows() const { return K_; }
+  int cols() const { return N_; }
+  Kernel kernel() const { return kernel_; }  // the concrete kernel it is packed for (simd resolved)
 
   struct Packed;  // the packed form (src/gemm/sgemm.cpp)
   const Packed& packed() const { return *packed_; }
 
  private:
+  friend void sgemm(int M, float alpha, const float* A, int lda, const PackedMatrix& B, float beta, float* C, int ldc);
+  friend void sgemm(Kernel k, int M, int N, int K, float alpha, const float* A, int lda, const PackedMatrix& B,
+                    float beta, float* C, int ldc);
   std::shared_ptr<const Packed> packed_;
+  // What a product reads first, held here rather than behind packed_: in a
+  // seed-sized product (4 x 16 x 5, 17 ns) the extra dependent load before
+  // the kernel can start showed (docs/rnn-performance.md, section 6).
+  const float* rows_ = nullptr;  // the row-major copy, if the kernel has one
+  int ld_ = 1, K_ = 0, N_ = 0;
+  Kernel kernel_ = Kernel::naive;
 };
 
 // C := alpha * A * B + beta * C with a packed B, row-major A (M x B.rows())

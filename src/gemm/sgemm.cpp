@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <functional>
 #include <memory>
+#include <span>
 #include <stdexcept>
 #include <string>
 
@@ -429,10 +430,11 @@ std::shared_ptr<PackedMatrix::Packed> pack(Kernel k, Layout layout, Transpose tr
 
 // sgemm's checks and run, with B as the packed matrix: its row-major copy
 // when it has one (the call's B, so the checks see its ld), else a stand-in
-// that no path reads (the five loops read the panels).
+// that no path reads (the five loops read the panels). The kernel's row is
+// looked up as checked_call does.
 [[gnu::always_inline]] inline void packed_call(int M, int N, int K, float alpha, const float* A, int lda,
-                                               const PackedMatrix::Packed& pk, float beta, float* C, int ldc) {
-  const bool copy = pk.rows.data() != nullptr;
+                                               const PackedMatrix::Packed& pk, const float* rows, int ld, Kernel kernel,
+                                               float beta, float* C, int ldc) {
   const detail::SgemmCall call{"sgemm-packed",
                                Layout::row_major,
                                Transpose::no_trans,
@@ -443,8 +445,8 @@ std::shared_ptr<PackedMatrix::Packed> pack(Kernel k, Layout layout, Transpose tr
                                alpha,
                                A,
                                lda,
-                               copy ? static_cast<const void*>(pk.rows.data()) : &pk,
-                               copy ? pk.ld : std::max(1, N),
+                               rows != nullptr ? static_cast<const void*>(rows) : &pk,
+                               rows != nullptr ? ld : std::max(1, N),
                                beta,
                                C,
                                ldc};
@@ -452,41 +454,41 @@ std::shared_ptr<PackedMatrix::Packed> pack(Kernel k, Layout layout, Transpose tr
   const detail::BadArgument bad = detail::check_arguments(call);
   if (bad != detail::BadArgument::none) [[unlikely]]
     throw std::invalid_argument(detail::bad_argument_message(bad, call));
+  static const std::span<const detail::ResolvedKernel> table = detail::resolved_kernels();
+  const detail::ResolvedKernel& resolved = table[static_cast<std::size_t>(kernel)];
   const detail::PrepackedPanels* panels = pk.has_panels ? &pk.panels : nullptr;
   if (!detail::verbose_enabled())
-    detail::run_problem(*pk.resolved, call, panels);
+    detail::run_problem(resolved, call, panels);
   else
-    detail::run_verbose(*pk.resolved, call, panels);
+    detail::run_verbose(resolved, call, panels);
 }
 
 }  // namespace
 
 PackedMatrix::PackedMatrix(Kernel k, Layout layout, Transpose trans, int K, int N, const float* B, int ldb)
-    : packed_(pack(k, layout, trans, K, N, B, ldb)) {}
-
-int PackedMatrix::rows() const { return packed_->K; }
-int PackedMatrix::cols() const { return packed_->N; }
-Kernel PackedMatrix::kernel() const { return packed_->resolved->descriptor->id; }
+    : packed_(pack(k, layout, trans, K, N, B, ldb)),
+      rows_(packed_->rows.data()),
+      ld_(packed_->ld),
+      K_(K),
+      N_(N),
+      kernel_(packed_->resolved->descriptor->id) {}
 
 void sgemm(int M, float alpha, const float* A, int lda, const PackedMatrix& B, float beta, float* C, int ldc) {
-  const PackedMatrix::Packed& pk = B.packed();
-  packed_call(M, pk.N, pk.K, alpha, A, lda, pk, beta, C, ldc);
+  packed_call(M, B.N_, B.K_, alpha, A, lda, *B.packed_, B.rows_, B.ld_, B.kernel_, beta, C, ldc);
 }
 
 void sgemm(Kernel k, int M, int N, int K, float alpha, const float* A, int lda, const PackedMatrix& B, float beta,
            float* C, int ldc) {
-  const PackedMatrix::Packed& pk = B.packed();
-  const Kernel packed_for = B.kernel();
-  if (detail::resolved(k, detail::ElementType::f32).descriptor->id != packed_for)  // (throws for a bad value)
+  if (detail::resolved(k, detail::ElementType::f32).descriptor->id != B.kernel_)  // (throws for a bad value)
     throw std::invalid_argument(
-        "sgemm-packed: B is packed for kernel '" + std::string(kernel_name(packed_for)) + "', not for '" +
+        "sgemm-packed: B is packed for kernel '" + std::string(kernel_name(B.kernel_)) + "', not for '" +
         std::string(kernel_name(k)) + "'" +
         (k == Kernel::simd ? " (which runs " + std::string(kernel_name(resolve_kernel(k))) + " here)" : ""));
-  if (N != pk.N || K != pk.K)
-    throw std::invalid_argument("sgemm-packed: " + std::string(N != pk.N ? "N=" : "K=") +
-                                std::to_string(N != pk.N ? N : K) + " but B is packed as " + shape_string(pk.K, pk.N) +
+  if (N != B.N_ || K != B.K_)
+    throw std::invalid_argument("sgemm-packed: " + std::string(N != B.N_ ? "N=" : "K=") +
+                                std::to_string(N != B.N_ ? N : K) + " but B is packed as " + shape_string(B.K_, B.N_) +
                                 " (K x N)");
-  packed_call(M, N, K, alpha, A, lda, pk, beta, C, ldc);
+  packed_call(M, N, K, alpha, A, lda, *B.packed_, B.rows_, B.ld_, B.kernel_, beta, C, ldc);
 }
 
 GemmCallInfo last_gemm_call() {
