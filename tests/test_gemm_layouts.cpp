@@ -203,7 +203,10 @@ TEST_P(EveryLayout, TrivialCasesInEveryLayout) {
 
 // The same contract with B packed: every kernel, B in both layouts and all
 // three transposes, alpha and beta cycling, against the double reference
-// with the bound of every sgemm (c = 2: gemmlab/numerics.hpp). Shapes around
+// with the bound of every sgemm: c = 2, because the packed kernels add each
+// KC-deep partial sum into C, one more rounding per KC block, which stays
+// within 2 gamma_{K+2} for K up to about 2800 (gemmlab/numerics.hpp; K here
+// is at most 600). Shapes around
 // the register tiles, on both sides of the small path's crossover, and K
 // and N across KC and NC blocks (several depth and column blocks of panels).
 TEST_P(EveryLayout, APackedBInEveryLayoutMatchesTheReference) {
