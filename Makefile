@@ -5,7 +5,8 @@
 #   make test       builds and runs the GoogleTest suite and the C ABI tests
 #   make test-huge  the tests with dimensions near INT_MAX (8 GiB operands, about a minute)
 #   make test-arm64 the suite cross-compiled for aarch64, run under qemu (NEON kernel)
-#   make bench      the full benchmark sweep (several minutes)
+#   make bench      the full benchmark sweep (several minutes); writes build/bench/, with
+#                   results.md (every table of the run) and roofline.svg
 #   make bench-quick  a reduced sweep (under a minute)
 #                   (both: KERNELS=a,b picks kernels, PRECISION=f32|bf16 the float or bf16 ones alone)
 #   make tune       times simd's cache blocks around its constants and the cache model's, and
@@ -15,6 +16,8 @@
 #   make valgrind   the tests under valgrind memcheck (slow)
 #   make lint       clang-format and clang-tidy checks;  make format  applies clang-format
 #   make check-docs the docs name only what exists, and show what the commands print
+#   make diff STEP=packed  what one teaching step changes in the step before it: diff -u of
+#                   their files (STEP: loop-order, tiled, register-tile or packed)
 #
 # Variables a user may set: CXX (g++ or clang++), BUILD (output folder),
 # SIMD=none (build without any ISA-specific kernel), WERROR=1 (warnings are
@@ -256,10 +259,13 @@ $(BENCH): $(BENCH_OBJ) $(LIB)
 
 KERNELS ?=
 BENCH_ARGS ?=
+# results.md records the source version measured: git's description of it
+# ("-dirty" with uncommitted changes), or "unknown" outside a git checkout.
+BENCH_COMMIT = $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 bench: $(BENCH)
-	./$(BENCH) --out $(BUILD)/bench $(if $(KERNELS),--kernels $(KERNELS)) $(if $(PRECISION),--precision $(PRECISION)) $(BENCH_ARGS)
+	./$(BENCH) --out $(BUILD)/bench --commit "$(BENCH_COMMIT)" $(if $(KERNELS),--kernels $(KERNELS)) $(if $(PRECISION),--precision $(PRECISION)) $(BENCH_ARGS)
 bench-quick: $(BENCH)
-	./$(BENCH) --quick --out $(BUILD)/bench $(if $(KERNELS),--kernels $(KERNELS)) $(if $(PRECISION),--precision $(PRECISION)) $(BENCH_ARGS)
+	./$(BENCH) --quick --out $(BUILD)/bench --commit "$(BENCH_COMMIT)" $(if $(KERNELS),--kernels $(KERNELS)) $(if $(PRECISION),--precision $(PRECISION)) $(BENCH_ARGS)
 
 # ---- Experiments ----------------------------------------------------------------
 # Programs behind figures in docs/ that the bench itself does not produce,
@@ -285,6 +291,23 @@ $(BUILD)/experiments/%: bench/experiments/%.cpp $(LIB)
 .PHONY: check-docs
 check-docs: $(CLI) $(LIB)
 	+bash tests/check_docs.sh $(BUILD)
+
+# ---- the teaching steps, one diff each ---------------------------------------------
+# Each direct kernel is one file and one idea more than the file before it
+# (naive.cpp -> loop_order.cpp -> tiled.cpp -> register_tile.cpp -> packed.cpp),
+# so `make diff STEP=register-tile` prints exactly what that step changed.
+# (blocked is not in the list: it is packed.cpp's loops in the shared driver,
+# goto.cpp, with the micro-kernel in files of its own; docs/03b-register-tile-and-packing.md.)
+LADDER := naive loop_order tiled register_tile packed
+STEP   ?=
+.PHONY: diff
+diff:
+	@step='$(subst -,_,$(STEP))'; prev=''; \
+	for s in $(LADDER); do \
+	  if [ "$$s" = "$$step" ] && [ -n "$$prev" ]; then diff -u src/gemm/$$prev.cpp src/gemm/$$s.cpp; exit 0; fi; \
+	  prev=$$s; \
+	done; \
+	echo "make diff: STEP='$(STEP)': expected one of loop-order, tiled, register-tile, packed" >&2; exit 2
 
 # ---- ARM64 under emulation ------------------------------------------------------
 # `make test-arm64` cross-compiles the library, the CLI and the tests for

@@ -1,10 +1,11 @@
 // gemmlab-bench: how fast each kernel is, against this machine's own peak.
 //
-//   1. the peak probes (peak.hpp), on 1 and N threads;
+//   1. the peak probes (peak.hpp), on 1 and N threads, and the machine model
+//      (machine_model.hpp): the clock and each memory level's bandwidth;
 //   2. the GEMM sweep (gemm_bench.hpp), each result checked before it is timed;
 //   3. the RNN forward pass (rnn_bench.hpp);
-//   4. tables on stdout, and with --out: gemm.csv, rnn.csv, peak.csv, info.txt
-//      and gemm.svg.
+//   4. tables on stdout, and with --out: gemm.csv, rnn.csv, peak.csv, info.txt,
+//      gemm.svg, roofline.svg (roofline.hpp) and results.md (results.hpp).
 // docs/benchmarking.md explains the method.
 #include <cstdio>
 #include <ctime>
@@ -19,11 +20,14 @@
 #include "errors.hpp"
 #include "gemm_bench.hpp"
 #include "gemmlab/cpu.hpp"
+#include "machine_model.hpp"
 #include "options.hpp"
 #include "peak.hpp"
 #include "plot.hpp"
 #include "report.hpp"
+#include "results.hpp"
 #include "rnn_bench.hpp"
+#include "roofline.hpp"
 
 namespace gemmlab::bench {
 namespace {
@@ -35,6 +39,23 @@ std::string utc_now() {
   char buf[64];
   std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &utc);
   return buf;
+}
+
+// Writes `text` to `path`, whole: into a temporary file beside it, then
+// renamed, so that a failed write never leaves half a file under the name.
+void save_text(const std::filesystem::path& path, const std::string& text) {
+  std::filesystem::path temporary = path;
+  temporary += ".partial";
+  {
+    std::ofstream file(temporary, std::ios::binary);
+    file << text;
+    file.close();
+    if (!file) throw std::runtime_error("cannot write '" + temporary.string() + "'");
+  }
+  std::error_code ec;
+  std::filesystem::rename(temporary, path, ec);
+  if (ec)
+    throw std::runtime_error("cannot rename '" + temporary.string() + "' to '" + path.string() + "': " + ec.message());
 }
 
 // "naive, blocked, simd-avx512 (simd runs simd-avx512 here)"
@@ -60,8 +81,8 @@ int run(const Options& o) {
     }
   }
   const CpuFeatures& cpu = cpu_features();
-  RunInfo info{cpu.brand.empty() ? std::string("(unknown CPU)") : cpu.brand, cpu.summary(), utc_now(),
-               o.command_line.empty() ? std::string("gemmlab-bench") : o.command_line, kernel_note(o)};
+  RunInfo info{cpu.brand.empty() ? std::string("(unknown CPU)") : cpu.brand,           cpu.summary(),  utc_now(),
+               o.command_line.empty() ? std::string("gemmlab-bench") : o.command_line, kernel_note(o), o.commit};
   std::printf("gemmlab-bench  %s\n", info.date.c_str());
   std::printf("cpu:      %s (%s, %d logical cores)\n", info.cpu.c_str(), cpu.arch.c_str(), cpu.logical_cores);
   std::printf("features: %s\n", info.features.c_str());
@@ -87,6 +108,7 @@ int run(const Options& o) {
   int total = probe_runs * static_cast<int>(probes.size() * o.threads.size());
   if (o.run_gemm) total += static_cast<int>(o.shapes.size() * o.threads.size() * o.kernels.size());
   if (o.run_rnn) total += rnn_bench_steps(o);
+  if (o.run_model) total += machine_model_steps();
   Progress progress(o.progress, total);
 
   // 1. Peak first, so the reader sees the ceiling before the kernels; and
@@ -106,6 +128,9 @@ int run(const Options& o) {
       for (std::size_t i = 0; i < now.size(); ++i) peak_results[i].merge(now[i]);
   };
   probe_all("before");
+  const MachineModel model =
+      o.run_model ? measure_machine_model(o.measure, [&](const std::string& what) { progress.step("model " + what); })
+                  : MachineModel{};
 
   // 2 and 3.
   std::vector<GemmRow> gemm_rows = o.run_gemm ? run_gemm_sweep(o, progress) : std::vector<GemmRow>{};
@@ -118,6 +143,7 @@ int run(const Options& o) {
 
   // 4. Tables, then files.
   if (o.run_peak) print_peaks(stdout, peaks);
+  if (o.run_model) print_machine_model(stdout, model, probes, peaks);
   if (o.run_gemm) print_gemm_table(stdout, gemm_rows, o);
   if (o.run_rnn) print_rnn_table(stdout, rnn_rows);
   if (o.run_gemm) print_abi_table(stdout, abi_rows);
@@ -128,16 +154,14 @@ int run(const Options& o) {
     labels.title.append(info.cpu);
     labels.subtitle = info.date;
     labels.subtitle.append("  ·  ").append(info.command_line);
-    const std::filesystem::path svg_path = std::filesystem::path(o.out_dir) / "gemm.svg";
-    std::ofstream svg_file(svg_path, std::ios::binary);
-    svg_file << gemm_plot_svg(gemm_rows, peaks, labels);
-    svg_file.close();
-    if (!svg_file) {
-      std::string m("cannot write '");
-      m.append(svg_path.string()).append("'");
-      throw std::runtime_error(m);
-    }
-    std::printf("wrote %s/{gemm.csv,rnn.csv,peak.csv,gemm.svg,info.txt}\n", o.out_dir.c_str());
+    save_text(std::filesystem::path(o.out_dir) / "gemm.svg", gemm_plot_svg(gemm_rows, peaks, labels));
+    const std::vector<RooflinePoint> points = roofline_points(gemm_rows);
+    labels.title = "Roofline of gemmlab's kernels on ";
+    labels.title.append(info.cpu);
+    save_text(std::filesystem::path(o.out_dir) / "roofline.svg", roofline_svg(peaks, model, points, labels));
+    save_text(std::filesystem::path(o.out_dir) / "results.md",
+              results_markdown(info, o, probes, peaks, model, gemm_rows, points, rnn_rows));
+    std::printf("wrote %s/{gemm.csv,rnn.csv,peak.csv,gemm.svg,roofline.svg,results.md,info.txt}\n", o.out_dir.c_str());
   }
 
   // A wrong result fails the run (speed never does).

@@ -35,8 +35,8 @@ const char* const usage_text =
     "  --trans LIST      transpose pairs of op(A) op(B): NN, NT, TN, TT, or 'all'\n"
     "                    (default NN). Every layout x pair is timed for every kernel\n"
     "  --threads LIST    thread counts, e.g. 1,2 (default: 1 and the core count;\n"
-    "                    --quick: 1 for the GEMMs, 1 and the core count for the RNN). naive,\n"
-    "                    loop-order and tiled are single-threaded: they run on 1\n"
+    "                    --quick: 1 for the GEMMs, 1 and the core count for the RNN). The\n"
+    "                    teaching steps naive ... packed are single-threaded: they run on 1\n"
     "  --samples N       timed samples per point (default 7; --quick 5)\n"
     "  --min-time MS     each sample lasts at least MS milliseconds (default 25; --quick 10)\n"
     "  --naive-max N     run naive only where m*n*k <= N^3 (default 512): it is too slow\n"
@@ -45,11 +45,15 @@ const char* const usage_text =
     "                    S seconds (default 1)\n"
     "  --quick           a reduced sweep for CI: sizes 4, 16, 32 ... 512 and rnn, GEMMs on 1 thread,\n"
     "                    shorter samples\n"
-    "  --no-peak, --no-gemm, --no-rnn   skip that part\n"
+    "  --no-peak, --no-model, --no-gemm, --no-rnn   skip that part (model: the\n"
+    "                    clock and the bandwidth of each cache level and memory)\n"
     "  --errors          instead of timing: the rounding error of the float kernel and\n"
     "                    the bf16 ones against K (1..8192), beside their bounds; with\n"
     "                    --out, errors.csv and errors.svg\n"
-    "  --out DIR         write gemm.csv, rnn.csv, peak.csv, gemm.svg and info.txt into DIR\n"
+    "  --out DIR         write gemm.csv, rnn.csv, peak.csv, gemm.svg, roofline.svg,\n"
+    "                    results.md and info.txt into DIR\n"
+    "  --commit TEXT     the source version measured, recorded in results.md and\n"
+    "                    info.txt (make bench passes git describe's)\n"
     "  --no-progress     no progress line on stderr\n"
     "  --loop N          make N untimed calls of the one kernel and the one size given\n"
     "                    (--kernels K --sizes S) and exit: time it with perf stat or\n"
@@ -287,7 +291,14 @@ Options parse_options(std::span<const std::string> args) {
       o.quick = true;
     else if (a == "--no-peak")
       o.run_peak = false;
-    else if (a == "--no-gemm")
+    else if (a == "--no-model")
+      o.run_model = false;
+    else if (a == "--commit") {
+      o.commit = value();
+      if (o.commit.empty() || o.commit.size() > 100 ||
+          std::any_of(o.commit.begin(), o.commit.end(), [](char c) { return c < ' ' || c > '~'; }))
+        throw usage_error("--commit: give 1 to 100 printable ASCII characters");
+    } else if (a == "--no-gemm")
       o.run_gemm = false;
     else if (a == "--no-rnn")
       o.run_rnn = false;

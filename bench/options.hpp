@@ -51,6 +51,8 @@ struct Options {
   MeasureConfig peak_measure;
   bool quick = false;
   bool run_peak = true, run_gemm = true, run_rnn = true;
+  bool run_model = true;          // the clock and bandwidth probes (machine_model.hpp)
+  std::string commit;             // --commit: the source version, for results.md
   bool run_errors = false;        // --errors: the error-against-K study (errors.hpp), and nothing else
   int naive_max = 512;            // naive runs only where m*n*k <= naive_max^3
   double max_call_seconds = 1.0;  // skip sizes whose one call is projected to take longer

@@ -74,31 +74,32 @@ std::vector<PeakProbe> available_probes() {
   const CpuFeatures& cpu = cpu_features();
   std::vector<PeakProbe> probes;
   probes.push_back(
-      {"scalar", "float multiply + add, no vectors (plain C++, baseline target)", fma_flops(1), peak_loop_scalar});
+      {"scalar", "float multiply + add, no vectors (plain C++, baseline target)", fma_flops(1), 2, peak_loop_scalar});
 #if defined(__SSE2__)
   probes.push_back(
-      {"sse2", "128-bit SSE2 multiply + add (x86-64 baseline vectors, no FMA)", fma_flops(4), peak_loop_sse2});
+      {"sse2", "128-bit SSE2 multiply + add (x86-64 baseline vectors, no FMA)", fma_flops(4), 8, peak_loop_sse2});
 #endif
 #if defined(GEMMLAB_BENCH_HAVE_AVX2)
-  if (cpu.avx2 && cpu.fma) probes.push_back({"avx2", "256-bit AVX2 FMA", fma_flops(8), peak_loop_avx2});
+  if (cpu.avx2 && cpu.fma) probes.push_back({"avx2", "256-bit AVX2 FMA", fma_flops(8), 16, peak_loop_avx2});
 #endif
 #if defined(GEMMLAB_BENCH_HAVE_AVX512)
-  if (cpu.avx512_f_vl_bw_dq()) probes.push_back({"avx512", "512-bit AVX-512F FMA", fma_flops(16), peak_loop_avx512});
+  if (cpu.avx512_f_vl_bw_dq())
+    probes.push_back({"avx512", "512-bit AVX-512F FMA", fma_flops(16), 32, peak_loop_avx512});
 #endif
 #if defined(GEMMLAB_BENCH_HAVE_AVX512BF16)
   // vdpbf16ps: 16 float lanes, each two bf16 products and their sum: 64 flops.
   if (cpu.avx512_f_vl_bw_dq() && cpu.avx512bf16)
     probes.push_back({"avx512bf16", "512-bit AVX512-BF16 vdpbf16ps (bf16 pairs into float)", peak_bf16_chains * 64.0,
-                      peak_loop_avx512bf16});
+                      64, peak_loop_avx512bf16});
 #endif
 #if defined(GEMMLAB_BENCH_HAVE_AMX)
   // tdpbf16ps: 16 x 16 float results, each 32 bf16 products and their sum.
   if (cpu.avx512_f_vl_bw_dq() && cpu.amx_usable())
     probes.push_back({"amx", "AMX tdpbf16ps on 16 x 16 float tiles (registers only)",
-                      peak_amx_tiles * 16.0 * 16.0 * 32.0 * 2.0, peak_loop_amx});
+                      peak_amx_tiles * 16.0 * 16.0 * 32.0 * 2.0, 16.0 * 16.0 * 32.0 * 2.0, peak_loop_amx});
 #endif
 #if defined(GEMMLAB_BENCH_HAVE_NEON)
-  if (cpu.neon) probes.push_back({"neon", "128-bit NEON FMA", 4, peak_loop_neon});
+  if (cpu.neon) probes.push_back({"neon", "128-bit NEON FMA", fma_flops(4), 8, peak_loop_neon});
 #endif
   (void)cpu;
   return probes;

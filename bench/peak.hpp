@@ -23,6 +23,11 @@ struct PeakProbe {
   std::string_view isa;        // "scalar", "sse2", "avx2", "avx512", "neon", "avx512bf16", "amx"
   std::string_view what;       // one line for people
   double flops_per_iteration;  // of the loop: chains x flops per instruction
+  // Of one vector multiply-add (an FMA instruction, or a multiply and an add
+  // where the probe has no FMA): 2 x lanes; a vdpbf16ps 64, a tdpbf16ps
+  // 32768. Flops per cycle over this is how many the core completes per
+  // cycle: its multiply-add units, when the probe keeps them all busy.
+  double flops_per_multiply_add;
   float (*loop)(std::int64_t iterations, float multiplier, float addend);
 };
 

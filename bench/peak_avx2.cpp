@@ -46,4 +46,12 @@ float peak_loop_avx2(std::int64_t iterations, float multiplier, float addend) {
   return horizontal_sum(sum);
 }
 
+float latency_loop_avx2(std::int64_t iterations, float multiplier, float addend) {
+  const __m256 m = _mm256_set1_ps(multiplier);
+  const __m256 c = _mm256_set1_ps(addend);
+  __m256 a = _mm256_set1_ps(0.0f);
+  for (std::int64_t i = 0; i < iterations; ++i) a = _mm256_fmadd_ps(a, m, c);
+  return _mm256_cvtss_f32(a);
+}
+
 }  // namespace gemmlab::bench

@@ -40,4 +40,12 @@ float peak_loop_avx512(std::int64_t iterations, float multiplier, float addend) 
   return total;
 }
 
+float latency_loop_avx512(std::int64_t iterations, float multiplier, float addend) {
+  const __m512 m = _mm512_set1_ps(multiplier);
+  const __m512 c = _mm512_set1_ps(addend);
+  __m512 a = _mm512_set1_ps(0.0f);
+  for (std::int64_t i = 0; i < iterations; ++i) a = _mm512_fmadd_ps(a, m, c);
+  return _mm512_cvtss_f32(a);
+}
+
 }  // namespace gemmlab::bench

@@ -14,6 +14,11 @@
 // Each loop returns the sum of its accumulators, so the compiler cannot drop
 // the work. Flops per iteration = accumulators x lanes x 2 (multiply + add).
 //
+// The latency_loop_* functions run ONE such chain, so every FMA waits for
+// the one before: iterations x (cycles per iteration) is the FMA's latency,
+// the number the chain count above is chosen against (machine_model.hpp
+// measures it: latency x FMA units = the chains needed to fill the units).
+//
 // The ISA loops live in their own files (peak_avx2.cpp, peak_avx512.cpp,
 // peak_neon.cpp) compiled with that ISA's flags only; the Makefile defines
 // GEMMLAB_BENCH_HAVE_<ISA> when it builds them. Those files hold only
@@ -36,10 +41,12 @@ float peak_loop_scalar(std::int64_t iterations, float multiplier, float addend);
 float peak_loop_sse2(std::int64_t iterations, float multiplier, float addend);
 #endif
 #if defined(GEMMLAB_BENCH_HAVE_AVX2)
-float peak_loop_avx2(std::int64_t iterations, float multiplier, float addend);  // 8 lanes, FMA
+float peak_loop_avx2(std::int64_t iterations, float multiplier, float addend);     // 8 lanes, FMA
+float latency_loop_avx2(std::int64_t iterations, float multiplier, float addend);  // one chain: see below
 #endif
 #if defined(GEMMLAB_BENCH_HAVE_AVX512)
 float peak_loop_avx512(std::int64_t iterations, float multiplier, float addend);  // 16 lanes, FMA
+float latency_loop_avx512(std::int64_t iterations, float multiplier, float addend);
 #endif
 #if defined(GEMMLAB_BENCH_HAVE_AVX512BF16)
 // vdpbf16ps on peak_bf16_chains chains: acc += a[2j] b[2j] + a[2j+1] b[2j+1]
@@ -58,6 +65,7 @@ float peak_loop_amx(std::int64_t iterations, float multiplier, float addend);
 #endif
 #if defined(GEMMLAB_BENCH_HAVE_NEON)
 float peak_loop_neon(std::int64_t iterations, float multiplier, float addend);  // 4 lanes, FMA
+float latency_loop_neon(std::int64_t iterations, float multiplier, float addend);
 #endif
 
 }  // namespace gemmlab::bench

@@ -36,4 +36,12 @@ float peak_loop_neon(std::int64_t iterations, float multiplier, float addend) {
   return vaddvq_f32(sum);
 }
 
+float latency_loop_neon(std::int64_t iterations, float multiplier, float addend) {
+  const float32x4_t m = vdupq_n_f32(multiplier);
+  const float32x4_t c = vdupq_n_f32(addend);
+  float32x4_t a = vdupq_n_f32(0.0f);
+  for (std::int64_t i = 0; i < iterations; ++i) a = vfmaq_f32(c, a, m);
+  return vgetq_lane_f32(a, 0);
+}
+
 }  // namespace gemmlab::bench

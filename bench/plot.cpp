@@ -4,27 +4,11 @@
 #include <cmath>
 #include <cstdio>
 
+#include "chart_style.hpp"
 #include "svg.hpp"
 
 namespace gemmlab::bench {
 namespace {
-
-// Distinct colours that stay apart for colour-blind readers (Okabe & Ito, 2008).
-// One colour per kernel; a second thread count gets a lighter shade of it.
-const char* const palette[] = {"#0072B2", "#D55E00", "#009E73", "#222222", "#CC79A7", "#E69F00", "#56B4E9", "#8C6D1F"};
-
-// `colour` ("#rrggbb") mixed with white: fraction 0 keeps it, 1 gives white.
-std::string lighter(const std::string& colour, double fraction) {
-  std::string out("#");
-  for (int c = 0; c < 3; ++c) {
-    const int value = std::stoi(colour.substr(1 + 2 * static_cast<std::size_t>(c), 2), nullptr, 16);
-    const int mixed = static_cast<int>(std::lround(value + (255 - value) * fraction));
-    char hex[3];
-    std::snprintf(hex, sizeof hex, "%02x", mixed);
-    out.append(hex);
-  }
-  return out;
-}
 
 struct Series {
   std::string label;
@@ -34,22 +18,6 @@ struct Series {
   int marker = 0;
   std::vector<Point> data;  // (N, GFLOP/s)
 };
-
-std::string isa_title(const std::string& isa) {
-  if (isa == "avx512") return "AVX-512";
-  if (isa == "avx2") return "AVX2";
-  if (isa == "sse2") return "SSE2";
-  if (isa == "neon") return "NEON";
-  if (isa == "avx512bf16") return "AVX512-BF16 vdpbf16ps";
-  if (isa == "amx") return "AMX tdpbf16ps";
-  return isa;
-}
-
-std::string fixed(double v, int decimals) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
 
 // A tick step of 1, 2 or 5 times a power of ten giving at most `max_ticks`.
 double nice_step(double range, int max_ticks) {
@@ -94,7 +62,7 @@ std::string gemm_plot_svg(const std::vector<GemmRow>& rows, const PeakTable& pea
     const auto kernel_index =
         static_cast<std::size_t>(std::find(kernel_order.begin(), kernel_order.end(), kernel) - kernel_order.begin());
     const auto thread_index = std::find(thread_order.begin(), thread_order.end(), one.threads) - thread_order.begin();
-    one.colour = lighter(palette[kernel_index % std::size(palette)], std::min(0.4 * double(thread_index), 0.8));
+    one.colour = lighter(palette[kernel_index % palette_size], std::min(0.4 * double(thread_index), 0.8));
     one.marker = static_cast<int>(thread_index);
     std::sort(one.data.begin(), one.data.end(), [](Point a, Point b) { return a.x < b.x; });
   }

@@ -5,17 +5,10 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "chart_style.hpp"
+
 namespace gemmlab::bench {
 namespace {
-
-std::string fixed(double v, int decimals) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
-
-// GFLOP/s with about three significant digits.
-std::string gflops_text(double g) { return fixed(g, g < 10 ? 2 : g < 100 ? 1 : 0); }
 
 std::string shape_text(const Shape& s) {
   std::string t = std::to_string(s.m);
@@ -44,6 +37,23 @@ void finish_file(std::ofstream& f, const std::filesystem::path& path) {
 
 }  // namespace
 
+const GemmRow* find_gemm_row(const std::vector<GemmRow>& rows, Kernel k, const GemmVariant& v, bool f32_inputs,
+                             int threads, const Shape& s) {
+  const auto it = std::find_if(rows.begin(), rows.end(), [&](const GemmRow& r) {
+    return r.kernel == k && r.variant.name() == v.name() && r.f32_inputs == f32_inputs && r.threads == threads &&
+           r.shape.m == s.m && r.shape.n == s.n && r.shape.k == s.k && r.shape.role == s.role;
+  });
+  return it == rows.end() ? nullptr : &*it;
+}
+
+std::string gemm_cell(const GemmRow* row) {
+  if (row == nullptr || row->skipped) return "-";
+  if (!row->check_passed) return "WRONG RESULT";
+  std::string cell = gflops_text(row->gflops);
+  if (row->peak_gflops > 0) cell.append(" (").append(fixed(row->pct_peak, 0)).append("%)");
+  return cell;
+}
+
 void print_peaks(std::FILE* out, const PeakTable& peaks) {
   std::fprintf(out, "Peak (FMA-throughput probe, samples before and after the sweep), GFLOP/s:\n");
   std::fprintf(out, "  %-10s %-11s%8s %8s  %s\n", "ISA", "threads", "best", "median", "% of peak is against");
@@ -61,6 +71,35 @@ void print_peaks(std::FILE* out, const PeakTable& peaks) {
                    "  note: %s on %d threads is under 1.5x its 1-thread peak: the machine was busy, its %% of peak "
                    "figures are overstated\n",
                    p.isa.c_str(), p.threads);
+  std::fprintf(out, "\n");
+}
+
+void print_machine_model(std::FILE* out, const MachineModel& model, std::span<const PeakProbe> probes,
+                         const PeakTable& peaks) {
+  if (model.clock_ghz > 0)
+    std::fprintf(out, "Clock: %.2f GHz (a chain of dependent integer additions, one per cycle)\n", model.clock_ghz);
+  if (model.fma_latency_cycles > 0)
+    std::fprintf(out, "FMA latency: %.1f cycles (%s, one chain of dependent FMAs)\n", model.fma_latency_cycles,
+                 model.fma_isa.c_str());
+  bool header = false;
+  for (const PeakResult& p : peaks.results()) {
+    const auto probe = std::find_if(probes.begin(), probes.end(), [&](const PeakProbe& q) { return q.isa == p.isa; });
+    if (p.threads != 1 || probe == probes.end()) continue;
+    const ImpliedPeak implied = implied_peak(p.gflops_median, probe->flops_per_multiply_add, model.clock_ghz);
+    if (implied.gflops <= 0) continue;
+    if (!header)
+      std::fprintf(out, "Peak against the clock, 1 thread: flops per cycle, multiply-add units, theoretical peak\n");
+    header = true;
+    std::fprintf(out,
+                 "  %-10s %8.1f GFLOP/s = %6.1f flops/cycle = %4.2f units;  %.0f x %.0f x %.2f GHz = %.1f GFLOP/s\n",
+                 p.isa.c_str(), p.gflops_median, implied.flops_per_cycle, implied.units, implied.whole_units,
+                 probe->flops_per_multiply_add, model.clock_ghz, implied.gflops);
+  }
+  std::fprintf(out, "Read bandwidth, 1 thread (median):\n  %-7s %10s  %-9s %9s %12s\n", "level", "buffer", "loads",
+               "GB/s", "bytes/cycle");
+  for (const BandwidthResult& b : model.bandwidth)
+    std::fprintf(out, "  %-7s %7zu KiB  %-9s %9.1f %12s\n", b.level.c_str(), b.bytes >> 10, b.loads.c_str(),
+                 b.gbytes_per_second, b.bytes_per_cycle > 0 ? fixed(b.bytes_per_cycle, 1).c_str() : "-");
   std::fprintf(out, "\n");
 }
 
@@ -82,28 +121,16 @@ void print_gemm_table(std::FILE* out, const std::vector<GemmRow>& rows, const Op
       for (Kernel k : options.kernels)
         for (const GemmVariant& v : options.variants)
           for (const bool f32_inputs : input_forms(k)) {
-            const auto it = std::find_if(rows.begin(), rows.end(), [&](const GemmRow& r) {
-              return r.kernel == k && r.variant.name() == v.name() && r.f32_inputs == f32_inputs &&
-                     r.threads == threads && r.shape.m == s.m && r.shape.n == s.n && r.shape.k == s.k &&
-                     r.shape.role == s.role;
-            });
-            std::string cell = "-";
-            if (it != rows.end() && !it->skipped) {
-              if (!it->check_passed) {
-                cell = "WRONG RESULT";
-              } else {
-                cell = gflops_text(it->gflops);
-                if (it->peak_gflops > 0) cell.append(" (").append(fixed(it->pct_peak, 0)).append("%)");
-              }
-            }
+            const std::string cell = gemm_cell(find_gemm_row(rows, k, v, f32_inputs, threads, s));
             std::fprintf(out, " %18s", cell.c_str());
           }
       if (!s.role.empty()) std::fprintf(out, "  %s", s.role.c_str());
       std::fprintf(out, "\n");
     }
-    std::fprintf(out,
-                 "  (-: not run: naive, loop-order and tiled are single-threaded, naive stops at --naive-max; see "
-                 "--max-call)\n");
+    std::fprintf(
+        out,
+        "  (-: not run: the teaching steps naive ... packed are single-threaded, naive stops at --naive-max; see "
+        "--max-call)\n");
     // How much of the CPU it asked for the sweep got: the process's CPU time
     // per wall second, over all timed samples, per thread asked for.
     double cpu = 0, wall_threads = 0;
@@ -214,7 +241,8 @@ void write_csv_files(const std::string& dir, const RunInfo& info, const PeakTabl
     const auto path = folder / "info.txt";
     std::ofstream f = open_for_writing(path);
     f << "cpu: " << info.cpu << "\nfeatures: " << info.features << "\ndate: " << info.date
-      << "\ncommand: " << info.command_line << "\nkernels: " << info.kernel_note << '\n';
+      << "\ncommand: " << info.command_line << "\nkernels: " << info.kernel_note
+      << "\ncommit: " << (info.commit.empty() ? std::string("not given") : info.commit) << '\n';
     finish_file(f, path);
   }
 }

@@ -23,11 +23,12 @@
 #     target of the Makefile (read from `make -p`, not from a list here);
 #     options and VAR=value words are skipped.
 #  3. Kernel names. A code span that looks like a kernel name (naive,
-#     loop-order, tiled, blocked, simd, simd-*, bf16-*), and every such word
-#     after KERNELS=, --kernels, --kernel or GEMMLAB_KERNEL=, is a kernel that
-#     `BUILD/gemmlab kernels` lists; and every kernel it lists is named in a
-#     code span of README.md or docs/index.md, so a new kernel cannot go
-#     unmentioned where a reader starts.
+#     loop-order, tiled, register-tile, packed, blocked, simd, simd-*,
+#     bf16-*), and every such word after KERNELS=, --kernels, --kernel or
+#     GEMMLAB_KERNEL=, is a kernel that `BUILD/gemmlab kernels` lists; and
+#     every kernel it lists is named in a code span of README.md or
+#     docs/index.md, so a new kernel cannot go unmentioned where a reader
+#     starts.
 #  4. Output blocks. A code block preceded by the comment (on the line
 #     before it, or before the blank line before it; indented like the block
 #     in a list item)
@@ -56,7 +57,7 @@
 #     docs/img is linked from some page: a picture nothing shows is stale.
 #  6. Programs. A program a page writes with `cat > /tmp/NAME.cpp <<'EOF'`
 #     and builds with the g++ line after it still compiles and links against
-#     this build (the line up to its first "&&", /tmp/ moved to a scratch
+#     this build (the line up to its first "&&", /tmp/ moved to a temporary
 #     folder, build/ to BUILD/). It is not run: these programs time things.
 #     One that defines GEMMLAB_HAVE_AVX512 is skipped where the AVX-512 files
 #     are not compiled in (gemmlab kernels says so).
@@ -412,7 +413,7 @@ if [ ! -s "$kernels" ]; then
   echo "check_docs.sh: found no kernel in the output of $CLI kernels" >&2
   exit 2
 fi
-KERNEL_ERE='^(naive|loop-order|tiled|blocked|simd(-[a-z0-9]+)*|bf16-[a-z0-9-]+)$'
+KERNEL_ERE='^(naive|loop-order|tiled|register-tile|packed|blocked|simd(-[a-z0-9]+)*|bf16-[a-z0-9-]+)$'
 n_kernel_names=0
 while IFS=$'\t' read -r file line name; do
   n_kernel_names=$((n_kernel_names + 1))

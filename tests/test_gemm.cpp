@@ -4,11 +4,14 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <limits>
 #include <set>
 #include <string_view>
+#include <vector>
 
 #include "gemmlab/cpu.hpp"
 #include "test_util.hpp"
@@ -315,6 +318,47 @@ TEST(TeachingKernels, TiledGivesTheSameBitsAsLoopOrder) {
         ASSERT_EQ(by_rows(i, j), by_tiles(i, j))
             << "M=" << M << " N=" << N << " K=" << K << " at (" << i << ", " << j << ")";
   }
+}
+
+TEST(TeachingKernels, RegisterTileAndPackedGiveTheSameBitsAsTiled) {
+  // register_tile.cpp keeps tiled.cpp's blocks and starts each accumulator
+  // from C, then adds the k-block's products in tiled.cpp's order;
+  // packed.cpp only copies the values into panels first. So the three round
+  // alike, in every layout and transpose. The sizes cross every tile edge
+  // (4 x 16) and block edge (KC 128, NC 256, MC 64); every leading
+  // dimension is padded, and the padding must come back as it went in.
+  SplitMix64 rng(78);
+  const Transpose no_or_trans[] = {Transpose::no_trans, Transpose::trans};
+  for (Layout layout : {Layout::row_major, Layout::col_major})
+    for (Transpose ta : no_or_trans)
+      for (Transpose tb : no_or_trans)
+        for (const auto& [M, N, K] :
+             {std::array{1, 1, 1}, std::array{7, 19, 5}, std::array{65, 257, 129}, std::array{130, 300, 300}}) {
+          // Stored rows x columns of each operand, and the length of its stored lines plus padding.
+          const bool rm = layout == Layout::row_major;
+          const int a_rows = ta == Transpose::no_trans ? M : K, a_cols = ta == Transpose::no_trans ? K : M;
+          const int b_rows = tb == Transpose::no_trans ? K : N, b_cols = tb == Transpose::no_trans ? N : K;
+          const int lda = (rm ? a_cols : a_rows) + 3, ldb = (rm ? b_cols : b_rows) + 5, ldc = (rm ? N : M) + 2;
+          auto random_floats = [&](std::size_t n) {
+            std::vector<float> v(n);
+            for (float& x : v) x = static_cast<float>(rng.uniform(-1, 1));
+            return v;
+          };
+          const std::vector<float> A = random_floats(static_cast<std::size_t>(lda) * (rm ? a_rows : a_cols));
+          const std::vector<float> B = random_floats(static_cast<std::size_t>(ldb) * (rm ? b_rows : b_cols));
+          const std::vector<float> C0 = random_floats(static_cast<std::size_t>(ldc) * (rm ? M : N));
+          std::vector<float> by_tiled = C0;
+          sgemm(Kernel::tiled, layout, ta, tb, M, N, K, 0.75f, A.data(), lda, B.data(), ldb, -1.25f, by_tiled.data(),
+                ldc);
+          for (Kernel k : {Kernel::register_tile, Kernel::packed}) {
+            std::vector<float> C = C0;
+            sgemm(k, layout, ta, tb, M, N, K, 0.75f, A.data(), lda, B.data(), ldb, -1.25f, C.data(), ldc);
+            for (std::size_t x = 0; x < C.size(); ++x)
+              ASSERT_EQ(std::bit_cast<std::uint32_t>(C[x]), std::bit_cast<std::uint32_t>(by_tiled[x]))
+                  << kernel_name(k) << " " << (rm ? "row-major" : "col-major") << " trans_a=" << static_cast<int>(ta)
+                  << " trans_b=" << static_cast<int>(tb) << " M=" << M << " N=" << N << " K=" << K << " at index " << x;
+          }
+        }
 }
 
 }  // namespace

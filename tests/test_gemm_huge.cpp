@@ -63,12 +63,14 @@ class HugeDimension : public ::testing::TestWithParam<Kernel> {
 };
 
 // The kernels whose loops step by blocks (x += block), where a bound near
-// INT_MAX can wrap: tiled, and the two packed drivers (blocked, and simd,
-// which also takes its small path for the thin shapes of NIsIntMax and
-// MIsIntMax). naive and loop-order step by one, as the reference loops do.
+// INT_MAX can wrap: tiled, register-tile, packed, and the two packed
+// drivers (blocked, and simd, which also takes its small path for the thin
+// shapes of NIsIntMax and MIsIntMax). naive and loop-order step by one, as the reference loops do.
 // Each case reads 8 or 16 GiB, a few seconds per kernel, so not every
 // kernel is run on every shape.
-INSTANTIATE_TEST_SUITE_P(Kernels, HugeDimension, ::testing::Values(Kernel::tiled, Kernel::blocked, Kernel::simd),
+INSTANTIATE_TEST_SUITE_P(Kernels, HugeDimension,
+                         ::testing::Values(Kernel::tiled, Kernel::register_tile, Kernel::packed, Kernel::blocked,
+                                           Kernel::simd),
                          testing::param_name);
 
 TEST_P(HugeDimension, KIsIntMax) {

@@ -1,5 +1,5 @@
 // tests/test_util.hpp — shared helpers: the double-precision reference, the
-// error bound, and a harness that runs one sgemm case with guard bands.
+// error bound, and run_case, which runs one sgemm case with guard bands.
 //
 // The reference is independent of every kernel: a plain triple loop in double.
 // Its own error (about K * 2^-53 relative) is added to the bound so the check
@@ -82,7 +82,7 @@ inline void fill(std::vector<float>& buf, int rows, int cols, int ld, std::size_
 // and every cell around and between the rows of C against the guard value.
 // run_case_with takes any callable with sgemm's arguments (without the
 // Kernel), so internal paths (the Goto driver, the small path) are checked by
-// the same harness.
+// the same code.
 template <class Gemm>
 CaseResult run_case_with(const GemmCase& c, Gemm&& gemm) {
   const int lda = std::max(c.K + c.pad_a, 1), ldb = std::max(c.N + c.pad_b, 1), ldc = std::max(c.N + c.pad_c, 1);

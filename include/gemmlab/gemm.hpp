@@ -57,13 +57,15 @@ namespace gemmlab {
 // (src/gemm/registry.cpp); `simd` comes last because it has no row of its
 // own: it names the best kernel this CPU can run.
 enum class Kernel {
-  naive,        // the textbook triple loop
-  loop_order,   // the same loops reordered (i, p, j): rows of B, vectorisable
-  tiled,        // loop_order cut into cache-sized blocks (no packing, no register tile)
-  blocked,      // portable C++ cache blocking, no intrinsics
-  simd_avx2,    // x86-64 AVX2 + FMA, 256-bit registers
-  simd_avx512,  // x86-64 AVX-512 (F, VL, BW, DQ), 512-bit registers
-  simd_neon,    // ARM64 NEON, 128-bit registers
+  naive,          // the textbook triple loop
+  loop_order,     // the same loops reordered (i, p, j): rows of B, vectorisable
+  tiled,          // loop_order cut into cache-sized blocks (no packing, no register tile)
+  register_tile,  // tiled's blocks, a 4 x 16 tile of C in registers, A and B read unpacked
+  packed,         // register_tile with A's and B's blocks packed into micro-panels
+  blocked,        // portable C++ cache blocking, no intrinsics
+  simd_avx2,      // x86-64 AVX2 + FMA, 256-bit registers
+  simd_avx512,    // x86-64 AVX-512 (F, VL, BW, DQ), 512-bit registers
+  simd_neon,      // ARM64 NEON, 128-bit registers
   // bf16 inputs, float sums and C (gemmlab/sbgemm.hpp; sbgemm only):
   bf16_naive,    // the textbook triple loop on bf16 numbers
   bf16_blocked,  // portable C++ cache blocking, k packed in pairs
@@ -190,7 +192,7 @@ struct GemmCallInfo {
 };
 GemmCallInfo last_gemm_call();
 
-// "naive", "loop-order", "tiled", "blocked", "simd-avx2", "simd-avx512", "simd-neon",
+// "naive", "loop-order", "tiled", "register-tile", "packed", "blocked", "simd-avx2", "simd-avx512", "simd-neon",
 // "bf16-naive", "bf16-blocked", "bf16-avx512", "bf16-amx", "simd".
 std::string_view kernel_name(Kernel k);
 // Throws std::invalid_argument listing the valid names.
@@ -221,7 +223,7 @@ std::string simd_status(Precision p);
 // from the CPU's caches and the model's reasoning, a tuning file's line,
 // GEMMLAB_BLOCKING, and the kernel's crossovers between paths and thread
 // counts (see docs/05-packing.md). Several lines; empty for a kernel without the
-// five-loop driver (naive, loop-order, tiled, the bf16 kernels) or one
+// five-loop driver (the teaching steps naive to packed, the bf16 kernels) or one
 // that cannot run here. Throws std::invalid_argument while GEMMLAB_BLOCKING
 // or GEMMLAB_TUNING_FILE is invalid.
 std::string blocking_report(Kernel k);
@@ -304,6 +306,11 @@ std::string_view kernel_micro_kernel(Kernel k);
 // The bench's peak probe a kernel is compared with: "scalar", "sse2",
 // "avx2", "avx512" or "neon" (the instructions it really executes).
 std::string_view kernel_peak_probe(Kernel k);
+// The kernel's arithmetic intensity as the core sees it: flops per byte its
+// inner loop loads, from its micro-kernel's tile or, for a
+// teaching step, written in its row (docs/performance-model.md). 0 when the
+// kernel does not run here.
+double kernel_flops_per_byte(Kernel k);
 
 // The float kernels, in the order of the enum, then `simd`; and those this
 // machine can run. With a precision: that precision's kernels, then `simd`.

@@ -85,6 +85,10 @@ struct KernelDescriptor {
   // widest vectors; for bf16, the tile engine over vdpbf16ps).
   int simd_preference = 0;
   bool threaded = false;  // splits one call between threads (set_num_threads)
+  // A direct kernel's arithmetic intensity as the core sees it: flops per
+  // byte its inner loop loads (docs/performance-model.md). A
+  // micro-kernel's follows from its tile (kernel_flops_per_byte). 0: not modelled.
+  double direct_flops_per_byte = 0;
 };
 
 // The rows, in the order of the Kernel enum (`simd` has no row: it names

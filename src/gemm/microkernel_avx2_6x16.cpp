@@ -45,8 +45,9 @@ __m256i column_mask(int first, int n) {
 // an array of registers like acc in registers only if every index into it is
 // a constant once the loops are unrolled, everywhere in the function (the
 // zeroing, the update and the stores). Where one loop is left rolled, GCC 12
-// keeps acc in memory and stores all 12 accumulators on every step of k
-// (about 75 instead of 88 GFLOP/s in-cache). Clang needs no pragma, and obeys it.
+// keeps acc in memory and stores all 12 accumulators on every step of k,
+// which costs a seventh of the speed (docs/tuning-notes.md, "SIMD
+// micro-kernel"). Clang needs no pragma, and obeys it.
 [[gnu::always_inline]] inline void rank1_update(__m256 (&acc)[MR][2], const float* a, const float* b) {
   const __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
 #pragma GCC unroll 6
@@ -72,7 +73,7 @@ void microkernel_avx2_6x16(int kc, float alpha, const float* a, const float* b, 
   // driver; the A micro-panel streams from L2 in order, which the hardware
   // prefetcher follows by itself. Not unrolled by hand: unrolled by 4, GCC 12
   // hoists the next steps' B loads, runs out of the 16 ymm registers and
-  // spills accumulators (measured: 65-85 against 86-90 GFLOP/s in-cache); the
+  // spills accumulators, which is slower (docs/04-simd-microkernel.md); the
   // loop's own cost (2 adds, a compare and a branch per 12 FMAs) is hidden.
   for (int p = 0; p < kc; ++p, a += MR, b += NR) rank1_update(acc, a, b);
 
@@ -117,7 +118,7 @@ void microkernel_avx2_6x16(int kc, float alpha, const float* a, const float* b, 
 //   KC = 512: B micro-panel 512 * 16 * 4 = 32 KiB, A micro-panel
 //             512 * 6 * 4 = 12 KiB: 44 KiB of the 48 KiB L1. KC = 512 rather
 //             than 256: each call amortises its fixed cost (zeroing, the C
-//             tile) over twice the FMAs (measured: docs/04-simd-microkernel.md).
+//             tile) over twice the FMAs (measured: docs/tuning-notes.md, "Packing").
 //   MC = 120 (20 * MR): packed A block 120 * 512 * 4 = 240 KiB of the 2 MiB L2.
 //   NC = 4096 (256 * NR): packed B block 512 * 4096 * 4 = 8 MiB, in L3.
 // Packing: the portable routines (nullptr), which the driver calls.

@@ -18,9 +18,10 @@
 // transposed; OpenBLAS's is 16 x 4 x 2.)
 //
 // The gain of each step (packing, unrolling, prefetch, block sizes, the
-// transposing pack) is measured in docs/04-simd-microkernel.md.
-// The kernel alone, on panels in L1, runs at 171-175 (the FMA peak probe
-// gives 173-177): what is left is memory traffic around it.
+// transposing pack) is measured in docs/tuning-notes.md, "SIMD micro-kernel".
+// The kernel alone, with its panels in cache, runs at about the FMA peak
+// probe's speed: what is left is memory traffic around it (docs/05-packing.md,
+// "What is left at N = 1024").
 #include <immintrin.h>
 
 #include <cstddef>
@@ -59,7 +60,7 @@ void microkernel_avx512_14x32(int kc, float alpha, const float* a, const float* 
   // B block, 2 MiB at N = 1024, is as large as L2. So B is prefetched into
   // L2 (T1) kPrefetchB steps ahead, one prefetch per 128-byte row of the
   // panel (the L2's adjacent-line prefetcher usually brings the other half).
-  // The B prefetch gained 1-2% at N = 512..2048 (docs/04-simd-microkernel.md).
+  // The B prefetch gained 1-2% at N = 512..2048 (docs/tuning-notes.md).
   constexpr std::ptrdiff_t kPrefetchA = 16;           // 16 steps x 56 bytes = 896 bytes ahead
   constexpr std::ptrdiff_t kPrefetchB = 32;           // 32 steps x 128 bytes = 4 KiB ahead
   constexpr std::ptrdiff_t a_step = MR, b_step = NR;  // floats per k step in each panel
@@ -115,7 +116,7 @@ void microkernel_avx512_14x32(int kc, float alpha, const float* a, const float* 
 // column: a gather of 14 elements costs about 14 loads, and when the row
 // stride is a multiple of 1024 floats the 14 rows' lines all fall in one set
 // of the L1, so every gather went to L2; the transpose touches each line
-// once (docs/05-packing.md has the measurements).
+// once (docs/05-packing.md explains, docs/tuning-notes.md has the measurements).
 
 // Lanes contiguous: step p of every panel is W consecutive floats of the source.
 template <int W>
@@ -187,7 +188,7 @@ void pack_avx512(index lanes, int kc, Operand src, float* packed) {
 //             smaller is better once the B block no longer fits L2 (its
 //             panels streaming in from L3 evict a large A block).
 //   NC = 4096 (128 * NR): packed B block 512 * 4096 * 4 = 8 MiB, in L3.
-// The measurements behind each choice: docs/05-packing.md.
+// Why each choice: docs/05-packing.md; the measurements: docs/tuning-notes.md.
 extern const MicroKernel avx512_14x32{
     .name = "avx512_14x32",
     .isa = Isa::avx512,

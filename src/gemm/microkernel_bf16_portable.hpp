@@ -47,9 +47,10 @@ inline float widened(bf16 x) {
 }
 
 // (Reading each pair as one 32-bit word and widening it with a shift and a
-// mask was measured too: faster with SSE2, 27 against 23 GFLOP/s, but with
-// AVX2 the compiler spilled the tile and it fell to 8.5 against 28.5; this
-// form is the better of the two where it matters, on AVX2 machines.)
+// mask was measured too: faster with SSE2, but with AVX2 the compiler
+// spilled the tile and it fell far behind; this form is the better of the
+// two where it matters, on AVX2 machines. docs/tuning-notes.md has the
+// figures.)
 void bf16_portable_microkernel(int depth, float alpha, const bf16* a, const bf16* b, float beta, float* c, int ldc,
                                int m, int n) {
   constexpr int MR = kBf16PortableMR, NR = kBf16PortableNR;

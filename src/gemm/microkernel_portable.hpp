@@ -36,7 +36,7 @@
 // intrinsics kernel) needs 12 + 2 + 1 registers, which only hand-scheduled
 // code achieves; both GCC 12 and Clang 14 load all six broadcasts first,
 // run out of registers and spill accumulators to the stack every step
-// (48 GFLOP/s in-cache against 62-74 for 4 x 16; see docs for the table).
+// (the measurements: docs/tuning-notes.md, "SIMD micro-kernel").
 //
 // Numerics: each element of the tile is a sum over p = 0..kc-1 in order, as
 // in the contract (microkernel.hpp). The multiply-add `acc += a * b` is one
@@ -71,7 +71,7 @@ constexpr int kPortableNR = 16;
 // Why KC = 512 (not 256): this kernel prefetches nothing (no intrinsics),
 // so every micro-kernel call stalls on the first touch of its 4 x 16 tile
 // of C, which for N >= 1024 comes from L3; the fewer KC blocks, the fewer
-// times each tile of C is fetched (measured: docs/03-cache-blocking.md). On
+// times each tile of C is fetched (measured: docs/tuning-notes.md, "Packing"). On
 // a CPU with a 32 KiB L1 a KC of 384 or 256 would be the right choice.
 constexpr Blocking kPortableBlocking{128, 512, 4096};
 
@@ -80,9 +80,9 @@ constexpr Blocking kPortableBlocking{128, 512, 4096};
 // `#pragma GCC unroll` unrolls the i and j loops completely. That matters
 // more than it looks: GCC keeps the accumulator array in registers only when
 // every index into it is a constant, i.e. when these loops are gone. Without
-// the pragma, GCC 12 keeps `acc` in memory and runs ten times slower (4.7
-// against 62 GFLOP/s with AVX2). Clang unrolls them on its own and honours
-// the pragma too.
+// the pragma, GCC 12 keeps `acc` in memory and runs about ten times slower
+// (docs/tuning-notes.md, "SIMD micro-kernel"). Clang unrolls them on its own
+// and honours the pragma too.
 void portable_microkernel(int kc, float alpha, const float* a, const float* b, float beta, float* c, int ldc, int m,
                           int n) {
   constexpr int MR = kPortableMR, NR = kPortableNR;

@@ -17,6 +17,8 @@ namespace gemmlab::detail {
 void sgemm_naive(const GemmProblem& p);
 void sgemm_loop_order(const GemmProblem& p);
 void sgemm_tiled(const GemmProblem& p);
+void sgemm_register_tile(const GemmProblem& p);
+void sgemm_packed(const GemmProblem& p);
 extern const MicroKernel portable_4x16;
 #if defined(GEMMLAB_HAVE_AVX2)
 extern const MicroKernel portable_avx2_4x16;
@@ -91,6 +93,13 @@ constexpr KernelDescriptor direct_kernel(Kernel id, std::string_view name, std::
   return d;
 }
 
+// A direct kernel's row with its arithmetic intensity (flops per byte its
+// inner loop loads).
+constexpr KernelDescriptor with_intensity(KernelDescriptor d, double flops_per_byte) {
+  d.direct_flops_per_byte = flops_per_byte;
+  return d;
+}
+
 constexpr KernelDescriptor packed_kernel(Kernel id, std::string_view name, std::string_view description, Isa isa,
                                          const MicroKernel* preferred, const MicroKernel* fallback,
                                          int whole_vector_floats, int simd_preference,
@@ -142,16 +151,37 @@ constexpr KernelDescriptor bf16_packed_kernel(Kernel id, std::string_view name, 
 // In the order of the Kernel enum (kernel_descriptor relies on it).
 // The peaks: naive sums one dot product at a time in order, which the
 // compiler cannot vectorise without reordering the sum, so its ceiling is
-// scalar; loop-order and tiled are portable C++ whose inner loop (along a
-// row of B and C) the compiler vectorises for the baseline target only, so
-// theirs is the baseline's (the default for a direct kernel).
+// scalar; loop-order, tiled, register-tile and packed are portable C++
+// whose inner loop (along a row of B and C) the compiler vectorises for the
+// baseline target only, so theirs is the baseline's (the default for a
+// direct kernel).
+// The intensities, in flops per byte loaded (stores leave through their own
+// port, and the bandwidth probes measure loads): naive's inner step loads one
+// element of A and one of B (8 bytes) for one multiply-add (2 flops);
+// loop-order's and tiled's load an element of B and one of C (and store C):
+// also 1/4, yet they run ten times faster (docs/performance-model.md says why).
+// register-tile's and packed's 4 x 16 tile loads 4 elements of A and 16 of B
+// (80 bytes) for 64 multiply-adds: 128 / 80, as blocked's micro-kernel.
 constexpr KernelDescriptor table[] = {
-    direct_kernel(Kernel::naive, "naive", "textbook triple loop, one dot product per element of C", sgemm_naive,
-                  "scalar"),
-    direct_kernel(Kernel::loop_order, "loop-order", "the naive loops reordered (i, p, j) so the inner loop walks rows",
-                  sgemm_loop_order),
-    direct_kernel(Kernel::tiled, "tiled", "loop-order cut into cache-sized blocks of B (no packing, no register tile)",
-                  sgemm_tiled),
+    with_intensity(direct_kernel(Kernel::naive, "naive", "textbook triple loop, one dot product per element of C",
+                                 sgemm_naive, "scalar"),
+                   2.0 / 8.0),
+    with_intensity(direct_kernel(Kernel::loop_order, "loop-order",
+                                 "the naive loops reordered (i, p, j) so the inner loop walks rows", sgemm_loop_order),
+                   2.0 / 8.0),
+    with_intensity(
+        direct_kernel(Kernel::tiled, "tiled",
+                      "loop-order cut into cache-sized blocks of B (no packing, no register tile)", sgemm_tiled),
+        2.0 / 8.0),
+    with_intensity(direct_kernel(Kernel::register_tile, "register-tile",
+                                 "tiled's blocks with a 4 x 16 tile of C in registers, A and B read unpacked",
+                                 sgemm_register_tile),
+                   128.0 / 80.0),
+    with_intensity(direct_kernel(Kernel::packed, "packed",
+                                 "register-tile with A's and B's blocks copied into micro-panels (one file, baseline "
+                                 "only)",
+                                 sgemm_packed),
+                   128.0 / 80.0),
     packed_kernel(Kernel::blocked, "blocked", "cache-blocked, packed, register-tiled portable C++ (no intrinsics)",
                   Isa::baseline, portable_avx2_4x16_if_built, &portable_4x16, 1, 0),
     packed_kernel(Kernel::simd_avx2, "simd-avx2", "AVX2 + FMA intrinsics, 256-bit registers", Isa::avx2_fma,
@@ -160,8 +190,9 @@ constexpr KernelDescriptor table[] = {
                   Isa::avx512, avx512_14x32_if_built, nullptr, 16, 3, avx512_small_if_built),
     packed_kernel(Kernel::simd_neon, "simd-neon", "ARM64 NEON intrinsics, 128-bit registers", Isa::neon,
                   neon_8x12_if_built, nullptr, 1, 1),
-    bf16_direct_kernel(Kernel::bf16_naive, "bf16-naive",
-                       "bf16 textbook triple loop: exact products, float sums in order", sbgemm_naive),
+    with_intensity(bf16_direct_kernel(Kernel::bf16_naive, "bf16-naive",
+                                      "bf16 textbook triple loop: exact products, float sums in order", sbgemm_naive),
+                   2.0 / 4.0),  // two 2-byte loads per multiply-add
     bf16_packed_kernel(Kernel::bf16_blocked, "bf16-blocked",
                        "bf16 cache-blocked, pair-packed portable C++ (no intrinsics)", Isa::baseline,
                        bf16_portable_avx2_4x16_if_built, &bf16_portable_4x16, 1, 0),
@@ -332,6 +363,19 @@ std::string_view kernel_peak_probe(Kernel k) {
                           : r.bf16_micro != nullptr ? r.bf16_micro->isa
                                                     : r.descriptor->isa;
   return detail::isa_peak_probe(isa);
+}
+
+double kernel_flops_per_byte(Kernel k) {
+  const detail::ResolvedKernel& r = detail::resolved(k);
+  // Each step of a micro-kernel's loop loads an MR-element column of its A
+  // panel and an NR-element row of its B panel (for bf16, k in pairs: twice
+  // the elements at half the bytes, and twice the multiply-adds) and does
+  // MR x NR multiply-adds: 2 MR NR / (bytes per element x (MR + NR)). The
+  // tile of C is loaded once per KC steps, which this leaves out.
+  if (r.micro != nullptr) return 2.0 * r.micro->mr * r.micro->nr / (4.0 * (r.micro->mr + r.micro->nr));
+  if (r.bf16_micro != nullptr)
+    return 2.0 * r.bf16_micro->mr * r.bf16_micro->nr / (2.0 * (r.bf16_micro->mr + r.bf16_micro->nr));
+  return r.descriptor->direct_flops_per_byte;
 }
 
 std::string kernel_status(Kernel k) {

@@ -61,8 +61,8 @@ template <int ROWS, int VECS, bool MASKED>
   // in registers. The split gained 3-5%
   // (docs/06-small-matrices.md).
   // Unrolled by 2: two steps per iteration share the pointer updates and
-  // the loop branch (measured before the split: recurrence 143-148 ->
-  // 151-153, 256^3 157-162 -> 161-166; by 4 no better than by 2).
+  // the loop branch; by 4 was no better than by 2 (docs/tuning-notes.md,
+  // "Small matrices").
   constexpr int kTop = (ROWS + 1) / 2;  // rows 0 .. kTop-1 from a_top, the rest from a_bottom
   std::ptrdiff_t row_offset[kTop];
 #pragma GCC unroll 16
@@ -104,8 +104,8 @@ template <int ROWS, int VECS, bool MASKED>
   // 64-byte window of row i + 1 overlaps the one just stored for row i; a
   // load overlapping a masked store cannot take its data from the store
   // buffer and waits until the store reaches the cache, so
-  // load-store-load-store row by row serialises those waits. Measured
-  // (4x5x5, beta = 1, one call): 98 ns row by row, ~30 ns in two passes.
+  // load-store-load-store row by row serialises those waits (the seed's
+  // 4 x 5 x 5 call took three times as long row by row: docs/tuning-notes.md).
   if (beta != 0.0f) {  // beta == 0 never reads C
     const __m512 vb = _mm512_set1_ps(beta);
 #pragma GCC unroll 16
@@ -177,13 +177,13 @@ void run_tile(index rows, const GemmProblem& p, const float* A, const float* B, 
   // Very short C (M <= 7 rows): tiles 64 columns wide (4 zmm per row), so a
   // tile still has 4 * M independent accumulators. With 32 columns a 4-row
   // tile has only 8, exactly the 4-cycle FMA latency x 2 ports, and any late
-  // load stalls it: measured M=4, K=N=256, 79 GFLOP/s with 32-column tiles.
+  // load stalls it (measured: docs/06-small-matrices.md, "The unpacked path").
   if (M <= kMaxWideRows) {
     for (index j = 0; j < N; j += 64) {
       const int n = static_cast<int>(N - j < 64 ? N - j : 64);
       // The last 1..32 columns take a tile 1 or 2 zmm wide: the same useful
       // accumulators, without FMAs, loads and stores on masked-off lanes.
-      // Measured (one call, ns): 4x5x5 (the seed RNN's recurrence) 32 -> 14.
+      // (The seed RNN's 4 x 5 x 5 recurrence: docs/rnn-performance.md.)
       if (n > 32)
         run_tile<4, kMaxWideRows>(M, p, A, B + j, p.C + j, n);
       else if (n > 16)
@@ -196,9 +196,8 @@ void run_tile(index rows, const GemmProblem& p, const float* A, const float* B, 
   // Rows of C in near-equal tiles of at most kMaxRows.
   // The loops run rows outside, columns inside: a tile's rows of A (at most
   // 14 x K floats) stay in L1 while B streams past from L2, as the packed A
-  // micro-panel does in the five loops. Measured with the other order
-  // (columns outside): RNN projection 3200x256x128 1.94 -> 1.51 ms, RNN
-  // recurrence 49 x (64x256x256) 3.06 -> 2.97 ms.
+  // micro-panel does in the five loops. Faster than the other order (columns
+  // outside) for both of the RNN's shapes (docs/tuning-notes.md).
   const index row_tiles = (M + kMaxRows - 1) / kMaxRows;
   // 2nd loop (rows of C, one tile at a time).
   for (index t = 0, i = 0; t < row_tiles; ++t) {
@@ -293,11 +292,11 @@ void sgemm_small_avx512(const GemmProblem& p) {
 
 // The path as the kernel table sees it (kernels.hpp), with its crossover:
 // the shapes where it beats the packed driver, measured on the machine the
-// kernel was tuned on (1 thread, GFLOP/s, medians; docs/06-small-matrices.md
-// has the table). The unpacked tiles keep up with the packed ones up to
-// 384^3 (a 32-column strip of B, K * 128 bytes, and a tile's rows of A stay
-// in L1/L2), and at N = 1024 fall to 59 against 134 (B's strip is 128 KiB
-// and its rows are 4 KiB apart, so they collide in the L1 sets). Packing
+// kernel was tuned on (docs/06-small-matrices.md, "The crossover"). The
+// unpacked tiles keep up with the packed ones up to 384^3 (a 32-column strip
+// of B, K * 128 bytes, and a tile's rows of A stay in L1/L2), and at N = 1024
+// fall far behind (B's strip is 128 KiB and its rows are 4 KiB apart, so
+// they collide in the L1 sets). Packing
 // costs O(M*K + K*N) copies that only pay off when many tiles reuse them:
 // whenever C has few rows (or few columns) it is wasted. Shallow products
 // (K <= 128, B at most 128 x 512 = 256 KiB, in L2) keep a tile's rows of A

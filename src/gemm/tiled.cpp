@@ -4,10 +4,11 @@
 // When B is larger than the caches, every row of A reloads it from memory:
 // at N = 2048 that is 16 MiB per row. Tiling fixes the reuse distance: the
 // three outer loops pick a KC x NC block of B small enough to stay in L2
-// (128 KiB here, see below) and a block of MC rows of A and C; the inner
-// (i, p, j) loops are exactly those of loop_order.cpp, restricted to the block.
-// Every element of B's block is loaded from memory once and then reused MC
-// times from L2.
+// (128 KiB here, see teaching_blocks.hpp) and a block of MC rows of A and
+// C; the inner (i, p, j) loops are exactly those of loop_order.cpp,
+// restricted to the block.
+// Every element of B's block is loaded from memory once and then reused
+// from L2 by every row of A.
 //
 // Each element of C still sums its products in the order p = 0, 1, ..., K-1
 // (the p blocks are visited in order), so this kernel gives the SAME bits as
@@ -15,22 +16,15 @@
 //
 // What it does not do yet: registers. Each update of C(i, j) is a load, a
 // multiply-add and a store; the next steps keep a tile of C in registers
-// (the blocked kernel) and copy the blocks into contiguous panels (packing, goto.cpp).
+// (register_tile.cpp) and copy the blocks into contiguous panels (packed.cpp).
 #include <algorithm>
 
 #include "gemm/problem.hpp"
+#include "gemm/teaching_blocks.hpp"
 
 namespace gemmlab::detail {
-namespace {
 
-// B block: KC x NC floats = 128 x 256 x 4 bytes = 128 KiB, well inside the
-// 2 MiB L2 of this machine's cores (and most L2s); a row piece of B (1 KiB)
-// and of C (1 KiB) sit in L1 while the j loop runs. MC rows share each block.
-constexpr int KC = 128;
-constexpr int NC = 256;
-constexpr int MC = 64;
-
-}  // namespace
+using teaching::KC, teaching::NC, teaching::MC;  // the block sizes (teaching_blocks.hpp)
 
 void sgemm_tiled(const GemmProblem& p) {
   // In locals: C's floats could alias p.alpha and p.beta as far as the
