@@ -66,14 +66,17 @@ struct Stored {
   }
 };
 
-// Runs one case and returns a failure message, or "" when it passes.
-std::string run_layout_case(Kernel k, const LayoutCase& c) {
-  const bool rm = c.layout == Layout::row_major;
-  const bool ta = c.ta != Transpose::no_trans, tb = c.tb != Transpose::no_trans;
+// Runs one case and returns a failure message, or "" when it passes. With
+// pack_b, B (in c's layout and transpose) goes through a PackedMatrix, its
+// source overwritten with NaN once packed, and A and C are row-major,
+// untransposed (what sgemm with a PackedMatrix takes); c.ta is ignored.
+std::string run_layout_case(Kernel k, const LayoutCase& c, bool pack_b = false) {
+  const bool rm = c.layout == Layout::row_major, rm_ac = rm || pack_b;
+  const bool ta = !pack_b && c.ta != Transpose::no_trans, tb = c.tb != Transpose::no_trans;
   // op(A) is M x K: A as stored is M x K, or K x M when transposed.
-  Stored A(rm, ta ? c.K : c.M, ta ? c.M : c.K, c.pad);
+  Stored A(rm_ac, ta ? c.K : c.M, ta ? c.M : c.K, c.pad);
   Stored B(rm, tb ? c.N : c.K, tb ? c.K : c.N, (c.pad * 3) % 5);
-  Stored C(rm, c.M, c.N, (c.pad * 2) % 7);
+  Stored C(rm_ac, c.M, c.N, (c.pad * 2) % 7);
   SplitMix64 rng(c.seed);
   auto opA = [&](int i, int p) -> float& { return ta ? A.at(p, i) : A.at(i, p); };
   auto opB = [&](int p, int j) -> float& { return tb ? B.at(j, p) : B.at(p, j); };
@@ -86,7 +89,15 @@ std::string run_layout_case(Kernel k, const LayoutCase& c) {
       C.at(i, j) = c.beta == 0.0f ? std::numeric_limits<float>::quiet_NaN() : static_cast<float>(rng.uniform(-1, 1));
   const Stored C0 = C;
 
-  sgemm(k, c.layout, c.ta, c.tb, c.M, c.N, c.K, c.alpha, A.data(), A.ld, B.data(), B.ld, c.beta, C.data(), C.ld);
+  if (pack_b) {
+    const PackedMatrix packed(k, c.layout, c.tb, c.K, c.N, B.data(), B.ld);
+    const Stored source = B;                                             // for the reference below
+    for (float& x : B.buf) x = std::numeric_limits<float>::quiet_NaN();  // the product must not read it
+    sgemm(c.M, c.alpha, A.data(), A.ld, packed, c.beta, C.data(), C.ld);
+    B = source;
+  } else {
+    sgemm(k, c.layout, c.ta, c.tb, c.M, c.N, c.K, c.alpha, A.data(), A.ld, B.data(), B.ld, c.beta, C.data(), C.ld);
+  }
 
   for (std::size_t idx = 0; idx < C.buf.size(); ++idx)
     if (!C.inside(idx) && !testing::is_guard(C.buf[idx]))
@@ -186,6 +197,150 @@ TEST_P(EveryLayout, TrivialCasesInEveryLayout) {
         sgemm(GetParam(), layout, ta, tb, 0, 3, 4, 1.0f, nullptr, 4, nullptr, 4, 2.0f, c, ldc);
         EXPECT_EQ(c[0], 7.0f);
       }
+}
+
+// ---- a B packed once (PackedMatrix) --------------------------------------------------
+
+// The same contract with B packed: every kernel, B in both layouts and all
+// three transposes, alpha and beta cycling, against the double reference
+// with the bound of every sgemm: c = 2, because the packed kernels add each
+// KC-deep partial sum into C, one more rounding per KC block, which stays
+// within 2 gamma_{K+2} for K up to about 2800 (gemmlab/numerics.hpp; K here
+// is at most 600). Shapes around
+// the register tiles, on both sides of the small path's crossover, and K
+// and N across KC and NC blocks (several depth and column blocks of panels).
+TEST_P(EveryLayout, APackedBInEveryLayoutMatchesTheReference) {
+  const int shapes[][3] = {{1, 1, 1},      {3, 5, 7},     {14, 32, 16},   {15, 33, 65},  {7, 130, 40},
+                           {64, 256, 256}, {45, 47, 513}, {100, 97, 257}, {33, 450, 70}, {20, 2100, 600}};
+  const float alphas[] = {1.0f, -0.5f, 2.0f};
+  const float betas[] = {0.0f, 1.0f, 0.75f};
+  int trial = 0;
+  for (const auto& s : shapes)
+    for (Layout layout : both_layouts)
+      for (Transpose tb : all_transposes) {
+        LayoutCase c{layout,
+                     Transpose::no_trans,
+                     tb,
+                     s[0],
+                     s[1],
+                     s[2],
+                     alphas[trial % 3],
+                     betas[trial % 3 == 1 ? 0 : (trial / 3) % 3],
+                     trial % 4};
+        c.seed = 7000 + static_cast<std::uint64_t>(trial++);
+        if (!kernel_threaded(GetParam()) && static_cast<long>(s[0]) * s[1] * s[2] > 5'000'000) continue;
+        const std::string failure = run_layout_case(GetParam(), c, true);
+        ASSERT_EQ(failure, "") << kernel_name(GetParam()) << ", packed B: " << c.describe();
+      }
+}
+
+// A packed B gives the bits sgemm gives with the same B unpacked on the same
+// kernel (the same panels, blocks and order of the sums; the small path and
+// the teaching kernels read a copy with another ld, the same arithmetic),
+// on each path: small, packed, several KC and NC blocks; on 1 and 2 threads.
+TEST_P(EveryLayout, APackedBGivesTheBitsOfTheUnpackedOne) {
+  testing::ThreadCountGuard restore;
+  const int shapes[][3] = {{4, 16, 5}, {64, 256, 256}, {3200, 256, 128}, {33, 2100, 600}, {300, 520, 300}};
+  for (const auto& s : shapes)
+    for (const int threads : {1, 2}) {
+      const int M = s[0], N = s[1], K = s[2];
+      if (!kernel_threaded(GetParam()) && (threads == 2 || static_cast<long>(M) * N * K > 5'000'000)) continue;
+      set_num_threads(threads);
+      SplitMix64 rng(static_cast<std::uint64_t>(M + N + K));
+      std::vector<float> a(static_cast<std::size_t>(M) * K), b(static_cast<std::size_t>(K) * N),
+          c_plain(static_cast<std::size_t>(M) * N);
+      for (float& x : a) x = static_cast<float>(rng.uniform(-1, 1));
+      for (float& x : b) x = static_cast<float>(rng.uniform(-1, 1));
+      for (float& x : c_plain) x = static_cast<float>(rng.uniform(-1, 1));
+      std::vector<float> c_packed = c_plain;
+      sgemm(GetParam(), M, N, K, 0.5f, a.data(), K, b.data(), N, 1.0f, c_plain.data(), N);
+      const std::string path(last_gemm_call().path);
+      const PackedMatrix packed(GetParam(), Layout::row_major, Transpose::no_trans, K, N, b.data(), N);
+      EXPECT_EQ(packed.kernel(), resolve_kernel(GetParam()));
+      EXPECT_EQ(packed.rows(), K);
+      EXPECT_EQ(packed.cols(), N);
+      sgemm(GetParam(), M, N, K, 0.5f, a.data(), K, packed, 1.0f, c_packed.data(), N);
+      const std::string packed_path(last_gemm_call().path);
+      EXPECT_EQ(packed_path, path == "packed" ? "prepacked" : path) << M << "x" << N << "x" << K;
+      EXPECT_TRUE(c_packed == c_plain) << kernel_name(GetParam()) << " " << M << "x" << N << "x" << K << " (" << path
+                                       << ") threads=" << threads;
+    }
+}
+
+// K = 0 or alpha = 0 scales C and reads neither A nor the panels; M = 0 or
+// N = 0 does nothing. A PackedMatrix of K = 0 or N = 0 is valid.
+TEST_P(EveryLayout, APackedBInTheTrivialCases) {
+  std::vector<float> b(12, 1.0f);
+  const PackedMatrix empty_k(GetParam(), Layout::row_major, Transpose::no_trans, 0, 3, nullptr, 3);
+  const PackedMatrix b43(GetParam(), Layout::row_major, Transpose::no_trans, 4, 3, b.data(), 3);
+  float c[7] = {1, 2, 3, 4, 5, 6, 99};  // C is 2 x 3; c[6] a guard
+  sgemm(2, 1.0f, nullptr, 1, empty_k, 0.5f, c, 3);
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(c[i], 0.5f * static_cast<float>(i + 1));
+  sgemm(2, 0.0f, nullptr, 4, b43, 0.0f, c, 3);
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(c[i], 0.0f);
+  EXPECT_EQ(c[6], 99.0f);
+  c[0] = 7;
+  sgemm(0, 1.0f, nullptr, 4, b43, 2.0f, c, 3);
+  EXPECT_EQ(c[0], 7.0f);
+}
+
+using testing::error_of;
+
+TEST(PackedMatrix, BadArgumentsAreRefusedNamingThem) {
+  std::vector<float> b(64, 1.0f), a(64, 1.0f), c(64, 7.0f);
+  const auto rm = Layout::row_major;
+  const auto nt = Transpose::no_trans;
+  EXPECT_EQ(error_of([&] { PackedMatrix(Kernel::simd, rm, nt, 4, 8, b.data(), 7); }),
+            "PackedMatrix: ldb=7 is smaller than 8, the length of B's stored rows");
+  EXPECT_EQ(error_of([&] { PackedMatrix(Kernel::simd, Layout::col_major, nt, 4, 8, b.data(), 3); }),
+            "PackedMatrix: ldb=3 is smaller than 4, the length of B's stored columns");
+  EXPECT_EQ(error_of([&] { PackedMatrix(Kernel::simd, rm, Transpose::trans, 4, 8, b.data(), 3); }),
+            "PackedMatrix: ldb=3 is smaller than 4, the length of B's stored rows");
+  EXPECT_EQ(error_of([&] { PackedMatrix(Kernel::simd, rm, nt, -1, 8, b.data(), 8); }),
+            "PackedMatrix: negative size K=-1");
+  EXPECT_EQ(error_of([&] { PackedMatrix(Kernel::simd, rm, nt, 4, -2, b.data(), 8); }),
+            "PackedMatrix: negative size N=-2");
+  EXPECT_EQ(error_of([&] { PackedMatrix(Kernel::simd, rm, nt, 4, 8, nullptr, 8); }), "PackedMatrix: B is null");
+  EXPECT_EQ(error_of([&] { PackedMatrix(Kernel::simd, static_cast<Layout>(3), nt, 4, 8, b.data(), 8); }),
+            "PackedMatrix: layout=3 is neither row-major (101) nor col-major (102)");
+  EXPECT_EQ(error_of([&] { PackedMatrix(Kernel::simd, rm, static_cast<Transpose>(5), 4, 8, b.data(), 8); }),
+            "PackedMatrix: trans=5 is not no_trans (111), trans (112) or conj_trans (113)");
+  EXPECT_EQ(error_of([&] { PackedMatrix(Kernel::bf16_naive, rm, nt, 4, 8, b.data(), 8); }),
+            "PackedMatrix: kernel 'bf16-naive' multiplies bf16 (sbgemm, gemmlab/sbgemm.hpp); PackedMatrix needs a "
+            "float kernel");
+  EXPECT_EQ(error_of([&] { PackedMatrix(static_cast<Kernel>(99), rm, nt, 4, 8, b.data(), 8); }),
+            "gemmlab: unknown Kernel value 99");
+
+  // The products: sgemm's checks, and a B that does not fit the call.
+  const PackedMatrix blocked(Kernel::blocked, rm, nt, 4, 8, b.data(), 8);
+  EXPECT_EQ(error_of([&] { sgemm(2, 1.0f, a.data(), 3, blocked, 0.0f, c.data(), 8); }),
+            "sgemm-packed: lda=3 is smaller than 4, the length of A's stored rows (row-major, op(A) N, op(B) N, M=2 "
+            "N=8 K=4)");
+  EXPECT_EQ(error_of([&] { sgemm(2, 1.0f, a.data(), 4, blocked, 0.0f, c.data(), 7); }),
+            "sgemm-packed: ldc=7 is smaller than 8, the length of C's stored rows (row-major, op(A) N, op(B) N, M=2 "
+            "N=8 K=4)");
+  EXPECT_EQ(error_of([&] { sgemm(-1, 1.0f, a.data(), 4, blocked, 0.0f, c.data(), 8); }),
+            "sgemm-packed: negative size M=-1");
+  EXPECT_EQ(error_of([&] { sgemm(2, 1.0f, nullptr, 4, blocked, 0.0f, c.data(), 8); }),
+            "sgemm-packed: A is null (row-major, op(A) N, op(B) N, M=2 N=8 K=4)");
+  EXPECT_EQ(error_of([&] { sgemm(Kernel::naive, 2, 8, 4, 1.0f, a.data(), 4, blocked, 0.0f, c.data(), 8); }),
+            "sgemm-packed: B is packed for kernel 'blocked', not for 'naive'");
+  EXPECT_EQ(error_of([&] { sgemm(Kernel::blocked, 2, 8, 5, 1.0f, a.data(), 5, blocked, 0.0f, c.data(), 8); }),
+            "sgemm-packed: K=5 but B is packed as 4x8 (K x N)");
+  EXPECT_EQ(error_of([&] { sgemm(Kernel::blocked, 2, 9, 4, 1.0f, a.data(), 4, blocked, 0.0f, c.data(), 9); }),
+            "sgemm-packed: N=9 but B is packed as 4x8 (K x N)");
+  if (resolve_kernel(Kernel::simd) != Kernel::blocked) {
+    EXPECT_EQ(error_of([&] { sgemm(Kernel::simd, 2, 8, 4, 1.0f, a.data(), 4, blocked, 0.0f, c.data(), 8); }),
+              "sgemm-packed: B is packed for kernel 'blocked', not for 'simd' (which runs " +
+                  std::string(kernel_name(resolve_kernel(Kernel::simd))) + " here)");
+  }
+  EXPECT_EQ(c, std::vector<float>(64, 7.0f));  // no failed call wrote C
+  // simd names what it runs: a B packed with `simd` serves calls naming either.
+  const PackedMatrix simd(Kernel::simd, rm, nt, 4, 8, b.data(), 8);
+  EXPECT_EQ(simd.kernel(), resolve_kernel(Kernel::simd));
+  sgemm(Kernel::simd, 2, 8, 4, 1.0f, a.data(), 4, simd, 0.0f, c.data(), 8);
+  sgemm(resolve_kernel(Kernel::simd), 2, 8, 4, 1.0f, a.data(), 4, simd, 1.0f, c.data(), 8);
+  EXPECT_EQ(c[0], 8.0f);
 }
 
 // ---- the argument rules of each layout -----------------------------------------------

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "gemm/bf16_microkernel.hpp"
+#include "gemm/goto.hpp"
 #include "gemmlab/bf16.hpp"
 #include "gemmlab/numerics.hpp"
 #include "gemmlab/rnn.hpp"
@@ -568,6 +569,41 @@ TEST_P(RnnEveryKernel, ThreadedRunGivesTheBitsOfOneThread) {
                 << j << ")";
       }
     }
+}
+
+// Precision::f32 packs Wx and Wy once, in the constructor: two PackedMatrix
+// constructions, one of them Wy's, and no block of B packed by a call;
+// after that no run() packs a matrix or a block of B again, whatever the
+// steps, runs and threads. float_pack_counts counts PackedMatrix
+// constructions and the blocks of B the five loops (and the small path's
+// copy of a transposed B) pack during calls, so a layer that packed Wy
+// per step, or called sgemm with the plain Wy on a packed kernel, would
+// raise one of the two by at least T - 1 per run.
+TEST_P(RnnEveryKernel, FloatWeightsArePackedOnceNotPerStep) {
+  const ForwardCase c{64, 64, 128, 10, Activation::tanh, false, true};  // 31 Mflop: 2 threads split it
+  const ForwardData d = make_data(c, 5);
+  for (const int threads : {1, 2}) {
+    const detail::FloatPackCounts before = detail::float_pack_counts();
+    RnnForward forward(GetParam(), d.weights, c.activation, c.B, c.T, Precision::f32, threads);
+    const detail::FloatPackCounts built = detail::float_pack_counts();
+    EXPECT_EQ(built.packed_matrices - before.packed_matrices, 2u) << "Wx and Wy, once each";
+    EXPECT_EQ(built.b_blocks_in_calls, before.b_blocks_in_calls);
+    for (int run = 0; run < 3; ++run) forward.run(d.x_all, run == 1 ? ConstMatrixView() : d.h0.view());
+    const detail::FloatPackCounts after = detail::float_pack_counts();
+    EXPECT_EQ(after.packed_matrices, built.packed_matrices) << threads << " threads: run() packed a weight matrix";
+    EXPECT_EQ(after.b_blocks_in_calls, built.b_blocks_in_calls) << threads << " threads: run() packed a block of B";
+  }
+  // The counters do count: a PackedMatrix, and a plain product on the packed path, each packs.
+  const detail::FloatPackCounts before = detail::float_pack_counts();
+  const PackedMatrix one_more(GetParam(), Layout::row_major, Transpose::no_trans, c.H, c.H, d.Wy.data(), d.Wy.ld());
+  EXPECT_EQ(detail::float_pack_counts().packed_matrices, before.packed_matrices + 1);
+  if (!kernel_micro_kernel(GetParam()).empty()) {
+    Matrix out(400, c.H);
+    const Matrix a(400, 600), b(600, c.H);  // K = 600: past the small path's shapes
+    sgemm(GetParam(), 400, c.H, 600, 1.0f, a.data(), a.ld(), b.data(), b.ld(), 0.0f, out.data(), out.ld());
+    EXPECT_EQ(last_gemm_call().path, std::string_view("packed"));
+    EXPECT_GT(detail::float_pack_counts().b_blocks_in_calls, before.b_blocks_in_calls);
+  }
 }
 
 TEST(RnnForward, AThreadCountOutsideTheRangeIsRefused) {

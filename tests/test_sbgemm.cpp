@@ -419,14 +419,7 @@ TEST(Bf16Kernels, TheFloatKernelListIsUnchanged) {
 
 // ---- argument checks ------------------------------------------------------------------
 
-std::string error_of(const std::function<void()>& call) {
-  try {
-    call();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using testing::error_of;
 
 TEST(SbgemmArguments, AreCheckedAsSgemmChecksThemAndCIsUntouched) {
   std::vector<bf16> a(64, to_bf16(1.0f)), b(64, to_bf16(1.0f));

@@ -11,8 +11,10 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -148,6 +150,16 @@ inline CaseResult run_case(Kernel k, const GemmCase& c) {
   return run_case_with(
       c, [k](int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta, float* C,
              int ldc) { sgemm(k, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); });
+}
+
+// What f throws as std::invalid_argument, or "(no error)".
+inline std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "(no error)";
 }
 
 // Restores the thread count when a test ends, whatever happens.

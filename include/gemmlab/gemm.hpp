@@ -43,6 +43,7 @@
 // (docs/using-gemmlab.md). Unset, it costs one test of a flag read at start-up.
 #pragma once
 
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -91,6 +92,65 @@ void sgemm(Kernel k, Layout layout, Transpose trans_a, Transpose trans_b, int M,
 void sgemm(Kernel k, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta,
            float* C, int ldc);
 
+// ---- a B packed once, for many products ------------------------------------------
+//
+// A layer's weights multiply a new A at every step with the same B. A
+// PackedMatrix is that B, op(B) K x N in any layout and transpose (the same
+// leading-dimension rules as sgemm), stored once in the form kernel k reads
+// best, so that no call packs it again (what MKL's cblas_sgemm_pack offers;
+// PackedBf16Matrix in gemmlab/sbgemm.hpp is the same for bf16):
+//   * the packed kernels (blocked, simd-avx2, simd-avx512, simd-neon) get
+//     their five loops' NR-column micro-panels, every KC x NC block of them;
+//   * a kernel with a small-matrix path (simd-avx512) also gets a row-major
+//     copy for the shapes that path takes, which read B unpacked;
+//   * the teaching kernels (naive, loop-order, tiled) get a row-major copy.
+// A row-major copy's rows are whole vectors apart (16 floats), and never a
+// multiple of 512 bytes apart: a strip of B read down rows 1 KiB apart (N =
+// 256 floats) lands in 8 of the 64 sets of a 48 KiB L1 cache.
+// `simd` is resolved when the matrix is packed: kernel() is the concrete
+// kernel, and the product runs on it. The memory holds the packed form
+// only: the source may be freed after construction. Immutable, so one
+// PackedMatrix may be used from several threads at once. The product gives
+// the same bits as sgemm with the unpacked B on the same kernel (the same
+// panels, the same order of the sums).
+// Throws std::invalid_argument, as sgemm does, for a bad layout, transpose,
+// negative size, short ldb or null B, and for a kernel that is not a float
+// one or cannot run here.
+class PackedMatrix {
+ public:
+  PackedMatrix(Kernel k, Layout layout, Transpose trans, int K, int N, const float* B, int ldb);
+
+  int rows() const { return K_; }
+  int cols() const { return N_; }
+  Kernel kernel() const { return kernel_; }  // the concrete kernel it is packed for (simd resolved)
+
+  struct Packed;  // the packed form (src/gemm/sgemm.cpp)
+  const Packed& packed() const { return *packed_; }
+
+ private:
+  friend void sgemm(int M, float alpha, const float* A, int lda, const PackedMatrix& B, float beta, float* C, int ldc);
+  friend void sgemm(Kernel k, int M, int N, int K, float alpha, const float* A, int lda, const PackedMatrix& B,
+                    float beta, float* C, int ldc);
+  std::shared_ptr<const Packed> packed_;
+  // What a product reads first, held here rather than behind packed_: in a
+  // seed-sized product (4 x 16 x 5, 17 ns) the extra dependent load before
+  // the kernel can start showed (docs/rnn-performance.md, section 6).
+  const float* rows_ = nullptr;  // the row-major copy, if the kernel has one
+  int ld_ = 1, K_ = 0, N_ = 0;
+  Kernel kernel_ = Kernel::naive;
+};
+
+// C := alpha * A * B + beta * C with a packed B, row-major A (M x B.rows())
+// and C (M x B.cols()), on the kernel B was packed for. Checked as sgemm is
+// (M >= 0, lda >= max(1, K), ldc >= max(1, N), A and C not null when read).
+void sgemm(int M, float alpha, const float* A, int lda, const PackedMatrix& B, float beta, float* C, int ldc);
+// The same with every size given, as a BLAS caller writes it: k must be
+// the kernel B was packed for (or `simd` when B was packed for what `simd`
+// runs), N must be B.cols() and K B.rows(); otherwise std::invalid_argument
+// says which and what B holds.
+void sgemm(Kernel k, int M, int N, int K, float alpha, const float* A, int lda, const PackedMatrix& B, float beta,
+           float* C, int ldc);
+
 // An input of gemm(): a view, or a view read as its transpose. Costs
 // nothing: no element is copied; the kernels read the view where it lies.
 class GemmOperand {
@@ -125,8 +185,10 @@ void gemm(Kernel k, GemmOperand A, GemmOperand B, MatrixView C, float alpha = 1.
 // actually did: for tests, and for people reading GEMMLAB_VERBOSE.
 struct GemmCallInfo {
   Kernel kernel = Kernel::naive;  // the concrete kernel (simd resolved)
-  std::string_view path;          // "direct" (a teaching step), "small" (unpacked) or "packed" (five loops)
-  int parts = 1;                  // blocks of C computed in parallel (1: the calling thread alone)
+  // "direct" (a teaching step), "small" (unpacked), "packed" (five loops) or
+  // "prepacked" (five loops on a PackedMatrix's panels, or a PackedBf16Matrix's)
+  std::string_view path;
+  int parts = 1;  // blocks of C computed in parallel (1: the calling thread alone)
 };
 GemmCallInfo last_gemm_call();
 

@@ -165,6 +165,10 @@ RnnWeights weights_from_torch(ConstMatrixView weight_ih, ConstMatrixView weight_
 // Give each thread its own RnnForward: separate objects share nothing and
 // may run concurrently (sgemm accepts concurrent callers).
 //
+// Precision::f32 packs Wx and Wy once, here in the constructor, in the
+// form the kernel reads (gemmlab::PackedMatrix): no step and no run()
+// packs them again, and the results are the bits the unpacked weights give.
+//
 // Precision::bf16 runs the GEMMs with sbgemm (gemmlab/sbgemm.hpp): Wx and Wy
 // are rounded to bf16 and packed once, here in the constructor; each step's input x_t
 // and state h_{t-1} are rounded to bf16 as the GEMM packs them; the sums,
@@ -223,8 +227,14 @@ class RnnForward {
   // with zero columns in Wx, Wy, b, so every GEMM and the fused pass work on
   // full vectors; outputs() and output() show only the hidden columns.
   int padded_hidden_ = 0;
-  Matrix wx_padded_;  // inputs x padded_hidden_ (Wx, then zero columns)
-  Matrix wy_padded_;  // hidden x padded_hidden_ (Wy, then zero columns)
+  Matrix wx_padded_;  // inputs x padded_hidden_ (Wx, then zero columns); emptied once packed for float
+  Matrix wy_padded_;  // hidden x padded_hidden_ (Wy, then zero columns); emptied once packed for float
+  // Precision::f32: the two padded matrices packed once (PackedMatrix), in
+  // the form the kernel reads (its panels, or for the small path and the
+  // teaching kernels a row-major copy whose rows are not 1 KiB apart), so
+  // that no step packs them or reads Wy with a stride that aliases in the
+  // cache. Shared read-only by the threads of run(). Empty for bf16.
+  std::optional<PackedMatrix> wx_f32_, wy_f32_;
   // Precision::bf16: the same two padded matrices rounded to bf16 and packed
   // once into the kernel's panels (PackedBf16Matrix), so that no step packs
   // them again; bf16-naive, which has no panels, reads them rounded in place

@@ -62,6 +62,16 @@ void scale_c(index M, index N, float beta, float* C, index ldc);
 // available here).
 std::string cannot_run_message(const char* entry, Kernel k);
 
+// The checks of a packed B's constructor (PackedMatrix, PackedBf16Matrix):
+// sgemm's rules for B alone, in sgemm's order (settings, layout, transpose,
+// sizes, ldb, null B), each throwing std::invalid_argument that starts with
+// `where`. Returns op(B)'s strides, as problem.hpp describes operands.
+struct OperandStrides {
+  index row_stride = 0, col_stride = 1;
+};
+OperandStrides check_packed_source(const char* where, Layout layout, Transpose trans, int K, int N, const void* B,
+                                   int ldb);
+
 // The concrete kernel of the calling thread's last call (last_gemm_call()).
 void record_last_kernel(Kernel k);
 

@@ -8,6 +8,7 @@
 #include "gemm/goto.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 
 #include "core/memory.hpp"
@@ -87,23 +88,32 @@ PackingBuffers& packing_buffers() {
 
 index round_up(index x, index multiple) { return (x + multiple - 1) / multiple * multiple; }
 
-}  // namespace
+std::atomic<std::size_t> packed_matrices{0};
+std::atomic<std::size_t> b_blocks_in_calls{0};
 
-void goto_sgemm_serial(const MicroKernel& mk, const GemmProblem& p) { goto_sgemm_serial(mk, blocking_for(mk), p); }
-
-void goto_sgemm_serial(const MicroKernel& mk, const Blocking& blk, const GemmProblem& p) {
+// The five loops. B's panels come from `pre` when it is given, else each
+// KC x NC block is packed here. With `pre`, column blocks are aligned to
+// whole NC blocks of the caller's B (p.b_col0 is where p starts in it), so
+// that a thread's part never straddles two of them: a prepacked block is
+// found by its absolute column. (The sums do not depend on the column
+// blocks, so the result is the same either way.)
+void five_loops(const MicroKernel& mk, const Blocking& blk, const GemmProblem& p, const PrepackedPanels* pre) {
   const int MR = mk.mr, NR = mk.nr;
   const index M = p.M, N = p.N, K = p.K;
   PackingBuffers& buffers = packing_buffers();
   const int kc_max = static_cast<int>(std::min<index>(blk.kc, K));
-  float* packed_b = buffers.b.reserve(panel_stride(NR, kc_max) *
-                                      static_cast<std::size_t>(round_up(std::min<index>(blk.nc, N), NR) / NR));
+  float* packed_b = pre != nullptr
+                        ? nullptr
+                        : buffers.b.reserve(panel_stride(NR, kc_max) *
+                                            static_cast<std::size_t>(round_up(std::min<index>(blk.nc, N), NR) / NR));
   float* packed_a = buffers.a.reserve(panel_stride(MR, kc_max) *
                                       static_cast<std::size_t>(round_up(std::min<index>(blk.mc, M), MR) / MR));
+  const index col0 = pre != nullptr ? p.b_col0 : 0;
 
   // 5th loop around the micro-kernel (jc, NC): a block of NC columns of B and C.
-  for (index jc = 0; jc < N; jc += blk.nc) {
-    const index nc = std::min<index>(blk.nc, N - jc);
+  for (index jc = 0; jc < N;) {
+    const index col = col0 + jc;
+    const index nc = std::min<index>(blk.nc - col % blk.nc, N - jc);
 
     // 4th loop around the micro-kernel (pc, KC): a KC-deep slice of the sum.
     // Only the first slice applies the caller's beta; the others add to C.
@@ -111,13 +121,19 @@ void goto_sgemm_serial(const MicroKernel& mk, const Blocking& blk, const GemmPro
       const int kc = static_cast<int>(std::min<index>(blk.kc, K - pc));
       const float beta_here = pc == 0 ? p.beta : 1.0f;
       const std::size_t a_stride = panel_stride(MR, kc), b_stride = panel_stride(NR, kc);
-      // B[pc:+kc, jc:+nc] -> NR-column micro-panels, reused by every ic below.
-      // Its lanes are B's columns, its steps B's rows: B's block, transposed.
-      const Operand b_block = Operand{p.B.at(pc, jc), p.B.row_stride, p.B.col_stride}.transposed();
-      if (mk.pack_b != nullptr)
-        mk.pack_b(nc, kc, b_block, packed_b);
-      else
-        pack_panels(NR, nc, kc, b_block, packed_b);
+      const float* b_panels = packed_b;
+      if (pre != nullptr) {
+        b_panels = pre->panels(col, pc);
+      } else {
+        // B[pc:+kc, jc:+nc] -> NR-column micro-panels, reused by every ic below.
+        // Its lanes are B's columns, its steps B's rows: B's block, transposed.
+        const Operand b_block = Operand{p.B.at(pc, jc), p.B.row_stride, p.B.col_stride}.transposed();
+        if (mk.pack_b != nullptr)
+          mk.pack_b(nc, kc, b_block, packed_b);
+        else
+          pack_panels(NR, nc, kc, b_block, packed_b);
+        count_b_block_in_call();
+      }
 
       // 3rd loop around the micro-kernel (ic, MC): a block of MC rows of A and C.
       for (index ic = 0; ic < M; ic += blk.mc) {
@@ -132,7 +148,7 @@ void goto_sgemm_serial(const MicroKernel& mk, const Blocking& blk, const GemmPro
         // 2nd loop around the micro-kernel (jr, NR): one B micro-panel.
         for (index jr = 0; jr < nc; jr += NR) {
           const int n = static_cast<int>(std::min<index>(NR, nc - jr));
-          const float* b_panel = packed_b + static_cast<std::size_t>(jr / NR) * b_stride;
+          const float* b_panel = b_panels + static_cast<std::size_t>(jr / NR) * b_stride;
 
           // 1st loop around the micro-kernel (ir, MR): one A micro-panel from L2.
           for (index ir = 0; ir < mc; ir += MR) {
@@ -144,7 +160,16 @@ void goto_sgemm_serial(const MicroKernel& mk, const Blocking& blk, const GemmPro
         }
       }
     }
+    jc += nc;
   }
+}
+
+}  // namespace
+
+void goto_sgemm_serial(const MicroKernel& mk, const GemmProblem& p) { five_loops(mk, blocking_for(mk), p, nullptr); }
+
+void goto_sgemm_serial(const MicroKernel& mk, const Blocking& blk, const GemmProblem& p) {
+  five_loops(mk, blk, p, nullptr);
 }
 
 int requested_threads() { return num_threads(); }
@@ -162,5 +187,46 @@ int goto_sgemm(const MicroKernel& mk, const GemmProblem& p) {
   return split_between_threads(p, mk.mr, mk.nr, packed_min_parallel_flops,
                                [&](const GemmProblem& block) { goto_sgemm_serial(mk, block); });
 }
+
+int goto_sgemm_prepacked(const MicroKernel& mk, const GemmProblem& p, const PrepackedPanels& b) {
+  return split_between_threads(p, mk.mr, mk.nr, packed_min_parallel_flops,
+                               [&](const GemmProblem& block) { five_loops(mk, b.blocking, block, &b); });
+}
+
+const float* PrepackedPanels::panels(index col, index pc) const {
+  const index column_block = col / blocking.nc, depth_block = pc / blocking.kc;
+  const int kc = static_cast<int>(std::min<index>(blocking.kc, K - pc));
+  const std::size_t panel = static_cast<std::size_t>((col % blocking.nc) / mk->nr);
+  return storage.data() + offsets[static_cast<std::size_t>(column_block * depth_blocks + depth_block)] +
+         panel * panel_stride(mk->nr, kc);
+}
+
+void prepack_panels(const MicroKernel& mk, Operand B, index K, index N, PrepackedPanels& out) {
+  const Blocking& blk = blocking_for(mk);
+  out.mk = &mk;
+  out.blocking = blk;
+  out.K = K;
+  out.N = N;
+  out.depth_blocks = (K + blk.kc - 1) / blk.kc;
+  const std::size_t size = b_block_offsets(blk, K, N, out.offsets, [&](index nc, int kc) {
+    return panel_stride(mk.nr, kc) * static_cast<std::size_t>((nc + mk.nr - 1) / mk.nr);
+  });
+  float* data = out.storage.reserve(size);
+  std::size_t block = 0;
+  for_each_b_block(blk, K, N, [&](index jc, index pc, index nc, int kc) {
+    const Operand b_block = Operand{B.at(pc, jc), B.row_stride, B.col_stride}.transposed();
+    float* to = data + out.offsets[block++];
+    if (mk.pack_b != nullptr)
+      mk.pack_b(nc, kc, b_block, to);
+    else
+      pack_panels(mk.nr, nc, kc, b_block, to);
+  });
+}
+
+FloatPackCounts float_pack_counts() {
+  return {packed_matrices.load(std::memory_order_relaxed), b_blocks_in_calls.load(std::memory_order_relaxed)};
+}
+void count_packed_matrix() { packed_matrices.fetch_add(1, std::memory_order_relaxed); }
+void count_b_block_in_call() { b_blocks_in_calls.fetch_add(1, std::memory_order_relaxed); }
 
 }  // namespace gemmlab::detail

@@ -25,6 +25,7 @@
 #include <cstddef>
 #include <cstdlib>
 #include <memory>
+#include <vector>
 
 #include "gemm/microkernel.hpp"
 #include "gemm/problem.hpp"
@@ -79,6 +80,74 @@ class AlignedBuffer {
   std::unique_ptr<float[], Free> data_;
   std::size_t capacity_ = 0;
 };
+
+// ---- a B packed once (gemmlab::PackedMatrix) ----------------------------------
+
+// Every KC x NC block of B that the five loops would pack, packed ahead of
+// the products that use it (a layer's weights), in the order of the loops
+// (column blocks, then depth blocks in each), with the panel layout of mk
+// and the block sizes it was packed with. The driver then reads the panels
+// instead of packing B.
+struct PrepackedPanels {
+  const MicroKernel* mk = nullptr;
+  Blocking blocking;  // KC and NC of the panels; the driver runs with these
+  index K = 0, N = 0;
+  index depth_blocks = 0;            // ceil(K / KC)
+  std::vector<std::size_t> offsets;  // per (column block, depth block): where its panels start
+  AlignedBuffer storage;             // the panels, 64-byte aligned as the micro-kernels need
+
+  // The panels of the block holding absolute column `col` (a multiple of NR)
+  // and depth pc (a multiple of KC), from that column's panel on.
+  const float* panels(index col, index pc) const;
+};
+
+// Calls f(jc, pc, nc, kc) for every KC x NC block of a K x N B, in the
+// order of the five loops (column blocks, then the depth blocks of each):
+// the order in which a B packed ahead of time (PrepackedPanels, and the
+// bf16 PrepackedB) stores its blocks.
+template <class F>
+void for_each_b_block(const Blocking& blk, index K, index N, F&& f) {
+  for (index jc = 0; jc < N; jc += blk.nc)
+    for (index pc = 0; pc < K; pc += blk.kc)
+      f(jc, pc, N - jc < blk.nc ? N - jc : blk.nc, static_cast<int>(K - pc < blk.kc ? K - pc : blk.kc));
+}
+
+// Where each of those blocks starts (offsets, in for_each_b_block's order)
+// when a block of nc columns and kc steps takes size_of(nc, kc) elements
+// with its padding; returns the elements of all of them.
+template <class SizeOf>
+std::size_t b_block_offsets(const Blocking& blk, index K, index N, std::vector<std::size_t>& offsets,
+                            SizeOf&& size_of) {
+  offsets.clear();
+  std::size_t size = 0;
+  for_each_b_block(blk, K, N, [&](index, index, index nc, int kc) {
+    offsets.push_back(size);
+    size += size_of(nc, kc);
+  });
+  return size;
+}
+
+// Packs op(B), K x N >= 1 x 1 (an Operand as problem.hpp describes it), for mk
+// with the blocks it runs with here (blocking_for).
+void prepack_panels(const MicroKernel& mk, Operand B, index K, index N, PrepackedPanels& out);
+
+// The five loops with B prepacked: p.B is unused, p.K and p.N must be
+// b's, and p.b_col0 says where p's columns start in b. Threaded as
+// goto_sgemm is; returns the number of parts.
+int goto_sgemm_prepacked(const MicroKernel& mk, const GemmProblem& p, const PrepackedPanels& b);
+
+// How often a float B has been packed in this process: PackedMatrix
+// constructions, and the KC x NC blocks of B that the five loops (and the
+// small path's copy of a transposed B) packed during calls. Relaxed atomic
+// counts, one increment per packed matrix or block, never per element: the
+// tests read them to see that a layer packs its weights once.
+struct FloatPackCounts {
+  std::size_t packed_matrices = 0;
+  std::size_t b_blocks_in_calls = 0;
+};
+FloatPackCounts float_pack_counts();
+void count_packed_matrix();
+void count_b_block_in_call();
 
 // ---- split_between_threads (a template: defined here) -----------------------
 

@@ -182,29 +182,20 @@ void prepack_b(const Bf16MicroKernel& mk, Bf16Operand B, index K, index N, Prepa
   out.K = K;
   out.N = N;
   out.depth_blocks = (K + blk.kc - 1) / blk.kc;
-  out.offsets.clear();
-  std::size_t size = 0;
-  for (index jc = 0; jc < N; jc += blk.nc)  // the sizes first, in the driver's order
-    for (index pc = 0; pc < K; pc += blk.kc) {
-      out.offsets.push_back(size);
-      const index nc = std::min<index>(blk.nc, N - jc);
-      const int depth = panel_depth(mk, static_cast<int>(std::min<index>(blk.kc, K - pc)));
-      size += bf16_panel_stride(mk.nr, depth) * static_cast<std::size_t>((nc + mk.nr - 1) / mk.nr);
-    }
+  const std::size_t size = b_block_offsets(blk, K, N, out.offsets, [&](index nc, int kc) {
+    return bf16_panel_stride(mk.nr, panel_depth(mk, kc)) * static_cast<std::size_t>((nc + mk.nr - 1) / mk.nr);
+  });
   out.data = reserve_bf16(out.storage, size);
   std::size_t block = 0;
-  for (index jc = 0; jc < N; jc += blk.nc)
-    for (index pc = 0; pc < K; pc += blk.kc, ++block) {
-      const index nc = std::min<index>(blk.nc, N - jc);
-      const int kc = static_cast<int>(std::min<index>(blk.kc, K - pc));
-      const int depth = panel_depth(mk, kc);
-      const Bf16Operand b_block = B.from(pc, jc).transposed();
-      bf16* to = out.data + out.offsets[block];
-      if (mk.pack_b != nullptr)
-        mk.pack_b(nc, kc, depth, b_block, to);
-      else
-        pack_bf16_panels(mk.nr, mk.b_group, depth, nc, kc, b_block, to);
-    }
+  for_each_b_block(blk, K, N, [&](index jc, index pc, index nc, int kc) {
+    const int depth = panel_depth(mk, kc);
+    const Bf16Operand b_block = B.from(pc, jc).transposed();
+    bf16* to = out.data + out.offsets[block++];
+    if (mk.pack_b != nullptr)
+      mk.pack_b(nc, kc, depth, b_block, to);
+    else
+      pack_bf16_panels(mk.nr, mk.b_group, depth, nc, kc, b_block, to);
+  });
 }
 
 }  // namespace gemmlab::detail

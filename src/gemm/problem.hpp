@@ -49,6 +49,10 @@ struct GemmProblem {
   float beta = 0.0f;
   float* C = nullptr;
   index ldc = 0;
+  // Where this problem's columns start in the caller's B: 0, or col0 of the
+  // block() it came from. A B packed ahead of time (PackedMatrix) is found
+  // by its absolute columns.
+  index b_col0 = 0;
 
   // Rows [row0, row0 + rows) and columns [col0, col0 + cols) of C, with the
   // rows of A and the columns of B they need: an independent multiplication.
@@ -59,6 +63,7 @@ struct GemmProblem {
     p.A.data = A.at(row0, 0);
     p.B.data = B.at(0, col0);
     p.C = C + row0 * ldc + col0;
+    p.b_col0 = b_col0 + col0;
     return p;
   }
 };

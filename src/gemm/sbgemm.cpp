@@ -115,25 +115,8 @@ namespace {
 template <class T>
 std::shared_ptr<PackedBf16Matrix::Packed> pack(Kernel k, Layout layout, Transpose trans, int K, int N, const T* B,
                                                int ldb) {
-  detail::require_valid_settings();
+  const detail::OperandStrides strides = detail::check_packed_source("PackedBf16Matrix", layout, trans, K, N, B, ldb);
   const std::string where = "PackedBf16Matrix: ";
-  if (!detail::valid(layout))
-    throw std::invalid_argument(where + "layout=" + std::to_string(static_cast<int>(layout)) +
-                                " is neither row-major (101) nor col-major (102)");
-  if (!detail::valid(trans))
-    throw std::invalid_argument(where + "trans=" + std::to_string(static_cast<int>(trans)) +
-                                " is not no_trans (111), trans (112) or conj_trans (113)");
-  if (K < 0 || N < 0)
-    throw std::invalid_argument(where + "negative size " +
-                                (K < 0 ? "K=" + std::to_string(K) : "N=" + std::to_string(N)));
-  // The length of a stored row (row-major) or column (column-major).
-  const bool rows_along_memory = (layout == Layout::row_major) == detail::notrans(trans);
-  const int stored_line = rows_along_memory ? N : K;
-  if (ldb < std::max(1, stored_line))
-    throw std::invalid_argument(where + "ldb=" + std::to_string(ldb) + " is smaller than " +
-                                std::to_string(std::max(1, stored_line)) + ", the length of B's stored " +
-                                (layout == Layout::row_major ? "rows" : "columns"));
-  if (B == nullptr && K > 0 && N > 0) throw std::invalid_argument(where + "B is null");
   const detail::ResolvedKernel& r = detail::resolved(k, detail::ElementType::bf16);
   if (r.descriptor->element != detail::ElementType::bf16)
     throw std::invalid_argument(where + "kernel '" + std::string(kernel_name(k)) + "' multiplies float");
@@ -151,14 +134,8 @@ std::shared_ptr<PackedBf16Matrix::Packed> pack(Kernel k, Layout layout, Transpos
   detail::Bf16Operand op;
   op.data = B;
   op.storage = std::is_same_v<T, float> ? Storage::f32 : Storage::bf16;
-  const detail::index ld = ldb;
-  if (rows_along_memory) {  // op(B)'s rows lie along memory
-    op.row_stride = ld;
-    op.col_stride = 1;
-  } else {
-    op.row_stride = 1;
-    op.col_stride = ld;
-  }
+  op.row_stride = strides.row_stride;
+  op.col_stride = strides.col_stride;
   if (K > 0 && N > 0) detail::prepack_b(*r.bf16_micro, op, K, N, packed->b);
   packed->b.K = K;
   packed->b.N = N;

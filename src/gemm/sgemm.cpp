@@ -2,10 +2,13 @@
 // by their strides (problem.hpp), turn a column-major call into the
 // row-major one it equals, handle the trivial cases, then hand a
 // well-formed problem to the chosen kernel.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <memory>
+#include <span>
 #include <stdexcept>
 #include <string>
 
@@ -59,7 +62,8 @@ const char* trans_letter(Transpose t) { return t == Transpose::trans ? "T" : t =
 // Runs a resolved kernel on a checked problem, recording the path. (Here,
 // beside its only caller, so that the compiler can inline it: every
 // function call on the way to the kernel shows in a 4 x 4 x 4 product.)
-[[gnu::always_inline]] inline void run_kernel(const ResolvedKernel& r, const GemmProblem& p) {
+[[gnu::always_inline]] inline void run_kernel(const ResolvedKernel& r, const GemmProblem& p,
+                                              const PrepackedPanels* panels) {
   const KernelDescriptor& d = *r.descriptor;
   CallRecord& record = call_record();
   if (d.direct != nullptr) {
@@ -73,23 +77,32 @@ const char* trans_letter(Transpose t) { return t == Transpose::trans ? "T" : t =
                                          [&](const GemmProblem& block) { d.small->run(block); });
     return;
   }
+  if (panels != nullptr) {
+    record.path = "prepacked";
+    record.parts = goto_sgemm_prepacked(*r.micro, p, *panels);
+    return;
+  }
   record.path = "packed";
   record.parts = goto_sgemm(*r.micro, p);
 }
 
-// The row-major problem that the call equals (describe_operands), and runs it.
-[[gnu::always_inline]] inline void run_problem(const ResolvedKernel& kernel, const SgemmCall& c) {
+// The row-major problem that the call equals (describe_operands), and runs
+// it. `panels`: B's five-loop panels, for a call with a PackedMatrix (whose
+// row-major copy, if it has one, is the call's B).
+[[gnu::always_inline]] inline void run_problem(const ResolvedKernel& kernel, const SgemmCall& c,
+                                               const PrepackedPanels* panels = nullptr) {
   CallRecord& record = call_record();
   last_kernel = kernel.descriptor->id;
   GemmProblem p;
   if (!prepare_problem(c, p, record)) return;
-  run_kernel(kernel, p);
+  run_kernel(kernel, p, panels);
 }
 
 // The same with GEMMLAB_VERBOSE's line.
-[[gnu::noinline]] void run_verbose(const ResolvedKernel& kernel, const SgemmCall& call) {
+[[gnu::noinline]] void run_verbose(const ResolvedKernel& kernel, const SgemmCall& call,
+                                   const PrepackedPanels* panels = nullptr) {
   const auto start = std::chrono::steady_clock::now();
-  run_problem(kernel, call);
+  run_problem(kernel, call, panels);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const CallRecord& record = call_record();
   print_verbose(call, std::string(kernel.descriptor->name).c_str(), record.path, record.parts, seconds);
@@ -190,6 +203,28 @@ std::string bad_argument_message(BadArgument bad, const SgemmCall& c) {
       return where + "C is null for a " + shape_string(c.M, c.N) + " result";
   }
   return where + "bad argument";
+}
+
+OperandStrides check_packed_source(const char* where, Layout layout, Transpose trans, int K, int N, const void* B,
+                                   int ldb) {
+  require_valid_settings();
+  const std::string head = std::string(where) + ": ";
+  if (!valid(layout))
+    throw std::invalid_argument(head + "layout=" + text(static_cast<int>(layout)) +
+                                " is neither row-major (101) nor col-major (102)");
+  if (!valid(trans))
+    throw std::invalid_argument(head + "trans=" + text(static_cast<int>(trans)) +
+                                " is not no_trans (111), trans (112) or conj_trans (113)");
+  if (K < 0 || N < 0) throw std::invalid_argument(head + "negative size " + (K < 0 ? "K=" + text(K) : "N=" + text(N)));
+  // The length of a stored row (row-major) or column (column-major).
+  const bool rows_along_memory = (layout == Layout::row_major) == notrans(trans);
+  const int stored_line = min_ld(rows_along_memory ? N : K);
+  if (ldb < stored_line)
+    throw std::invalid_argument(head + "ldb=" + text(ldb) + " is smaller than " + text(stored_line) +
+                                ", the length of B's stored " + (layout == Layout::row_major ? "rows" : "columns"));
+  if (B == nullptr && K > 0 && N > 0) throw std::invalid_argument(head + "B is null");
+  if (rows_along_memory) return {ldb, 1};  // op(B)'s rows lie along memory
+  return {1, ldb};
 }
 
 void run_checked(const ResolvedKernel& kernel, const SgemmCall& call) {
@@ -338,6 +373,122 @@ void sgemm_with_blocks(Kernel k, BlockSizes blocks, int M, int N, int K, float a
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     detail::print_verbose(call, std::string(kernel.descriptor->name).c_str(), record.path, record.parts, seconds);
   }
+}
+
+// ---- PackedMatrix --------------------------------------------------------------
+
+struct PackedMatrix::Packed {
+  const detail::ResolvedKernel* resolved = nullptr;
+  int K = 0, N = 0;
+  // The packed kernels' five-loop panels (empty for a teaching kernel, or K
+  // or N = 0), and the row-major copy that a teaching kernel or a small
+  // path reads (rows ld floats apart; empty for a kernel that has neither).
+  detail::PrepackedPanels panels;
+  bool has_panels = false;
+  detail::AlignedBuffer rows;
+  int ld = 1;
+};
+
+namespace {
+
+// The distance between a row-major copy's rows: whole vectors (16 floats),
+// and never a multiple of 128 floats (512 bytes; gemm.hpp says why).
+int padded_ld(int N) {
+  const int ld = (std::max(N, 1) + 15) / 16 * 16;
+  return ld % 128 == 0 ? ld + 16 : ld;
+}
+
+std::shared_ptr<PackedMatrix::Packed> pack(Kernel k, Layout layout, Transpose trans, int K, int N, const float* B,
+                                           int ldb) {
+  const char* where = "PackedMatrix";
+  const detail::OperandStrides strides = detail::check_packed_source(where, layout, trans, K, N, B, ldb);
+  const detail::ResolvedKernel& r = detail::resolved(k, detail::ElementType::f32);  // (throws for a bad value)
+  if (!r.sgemm_runs) throw std::invalid_argument(detail::cannot_run_message(where, k));
+  auto packed = std::make_shared<PackedMatrix::Packed>();
+  packed->resolved = &r;
+  packed->K = K;
+  packed->N = N;
+  detail::count_packed_matrix();
+  if (K == 0 || N == 0) return packed;  // nothing to read: every product only scales C
+  const detail::Operand op{B, strides.row_stride, strides.col_stride};
+  const detail::KernelDescriptor& d = *r.descriptor;
+  if (r.micro != nullptr) {
+    detail::prepack_panels(*r.micro, op, K, N, packed->panels);
+    packed->has_panels = true;
+  }
+  if (d.direct != nullptr || d.small != nullptr) {
+    packed->ld = padded_ld(N);
+    float* rows = packed->rows.reserve(static_cast<std::size_t>(K) * static_cast<std::size_t>(packed->ld));
+    for (detail::index p = 0; p < K; ++p) {
+      float* to = rows + p * packed->ld;
+      for (detail::index j = 0; j < N; ++j) to[j] = op(p, j);
+      for (detail::index j = N; j < packed->ld; ++j) to[j] = 0.0f;
+    }
+  }
+  return packed;
+}
+
+// sgemm's checks and run, with B as the packed matrix: its row-major copy
+// when it has one (the call's B, so the checks see its ld), else a stand-in
+// that no path reads (the five loops read the panels). The kernel's row is
+// looked up as checked_call does.
+[[gnu::always_inline]] inline void packed_call(int M, int N, int K, float alpha, const float* A, int lda,
+                                               const PackedMatrix::Packed& pk, const float* rows, int ld, Kernel kernel,
+                                               float beta, float* C, int ldc) {
+  const detail::SgemmCall call{"sgemm-packed",
+                               Layout::row_major,
+                               Transpose::no_trans,
+                               Transpose::no_trans,
+                               M,
+                               N,
+                               K,
+                               alpha,
+                               A,
+                               lda,
+                               rows != nullptr ? static_cast<const void*>(rows) : &pk,
+                               rows != nullptr ? ld : std::max(1, N),
+                               beta,
+                               C,
+                               ldc};
+  detail::require_valid_settings();
+  const detail::BadArgument bad = detail::check_arguments(call);
+  if (bad != detail::BadArgument::none) [[unlikely]]
+    throw std::invalid_argument(detail::bad_argument_message(bad, call));
+  static const std::span<const detail::ResolvedKernel> table = detail::resolved_kernels();
+  const detail::ResolvedKernel& resolved = table[static_cast<std::size_t>(kernel)];
+  const detail::PrepackedPanels* panels = pk.has_panels ? &pk.panels : nullptr;
+  if (!detail::verbose_enabled())
+    detail::run_problem(resolved, call, panels);
+  else
+    detail::run_verbose(resolved, call, panels);
+}
+
+}  // namespace
+
+PackedMatrix::PackedMatrix(Kernel k, Layout layout, Transpose trans, int K, int N, const float* B, int ldb)
+    : packed_(pack(k, layout, trans, K, N, B, ldb)),
+      rows_(packed_->rows.data()),
+      ld_(packed_->ld),
+      K_(K),
+      N_(N),
+      kernel_(packed_->resolved->descriptor->id) {}
+
+void sgemm(int M, float alpha, const float* A, int lda, const PackedMatrix& B, float beta, float* C, int ldc) {
+  packed_call(M, B.N_, B.K_, alpha, A, lda, *B.packed_, B.rows_, B.ld_, B.kernel_, beta, C, ldc);
+}
+
+void sgemm(Kernel k, int M, int N, int K, float alpha, const float* A, int lda, const PackedMatrix& B, float beta,
+           float* C, int ldc) {
+  if (detail::resolved(k, detail::ElementType::f32).descriptor->id != B.kernel_)  // (throws for a bad value)
+    throw std::invalid_argument(
+        "sgemm-packed: B is packed for kernel '" + std::string(kernel_name(B.kernel_)) + "', not for '" +
+        std::string(kernel_name(k)) + "'" +
+        (k == Kernel::simd ? " (which runs " + std::string(kernel_name(resolve_kernel(k))) + " here)" : ""));
+  if (N != B.N_ || K != B.K_)
+    throw std::invalid_argument("sgemm-packed: " + std::string(N != B.N_ ? "N=" : "K=") +
+                                std::to_string(N != B.N_ ? N : K) + " but B is packed as " + shape_string(B.K_, B.N_) +
+                                " (K x N)");
+  packed_call(M, N, K, alpha, A, lda, *B.packed_, B.rows_, B.ld_, B.kernel_, beta, C, ldc);
 }
 
 GemmCallInfo last_gemm_call() {

@@ -268,6 +268,7 @@ AlignedBuffer& b_copy_buffer() {
   // neither stride 1 (a view no BLAS call produces) is copied element by element.
   const index ld = (p.N + 15) / 16 * 16;
   float* copy = b_copy_buffer().reserve(static_cast<std::size_t>(ld * p.K));
+  count_b_block_in_call();
   if (p.B.row_stride == 1) {
     transpose_to_rows(p.K, p.N, p.B, copy, ld);
   } else {

@@ -228,7 +228,14 @@ RnnForward::RnnForward(Kernel k, RnnWeights weights, Activation activation, int 
   wy_padded_ = Matrix(hidden, padded_hidden_);
   copy(weights_.Wx, wx_padded_.block(0, 0, weights_.Wx.rows(), hidden));
   copy(weights_.Wy, wy_padded_.block(0, 0, hidden, hidden));
-  if (precision == Precision::bf16) {  // rounded (and packed) once, here; every run() reuses them
+  if (precision == Precision::f32) {  // packed once, here, in the kernel's form; every step and run() reuses them
+    wx_f32_.emplace(gemm_kernel_, Layout::row_major, Transpose::no_trans, wx_padded_.rows(), padded_hidden_,
+                    wx_padded_.data(), wx_padded_.ld());
+    wy_f32_.emplace(gemm_kernel_, Layout::row_major, Transpose::no_trans, hidden, padded_hidden_, wy_padded_.data(),
+                    wy_padded_.ld());
+    wx_padded_ = Matrix();  // the packed copies are all the products read
+    wy_padded_ = Matrix();
+  } else {  // bf16: rounded (and packed) once, here; every run() reuses them
     if (!kernel_micro_kernel(gemm_kernel_).empty()) {
       wx_packed_.emplace(gemm_kernel_, Layout::row_major, Transpose::no_trans, wx_padded_.rows(), padded_hidden_,
                          wx_padded_.data(), wx_padded_.ld());
@@ -267,16 +274,20 @@ ConstMatrixView RnnForward::output(int step) const {
 [[gnu::always_inline]] inline void RnnForward::multiply(bool recurrent, int M, const float* A, int lda, float beta,
                                                         float* C) const {
   const int ldo = outputs_.ld();
-  const Matrix& W = recurrent ? wy_padded_ : wx_padded_;
-  const int K = recurrent ? hidden() : inputs();
+  const std::optional<PackedMatrix>& f32 = recurrent ? wy_f32_ : wx_f32_;
+  if (f32) {  // float, packed once in the constructor
+    sgemm(M, 1.0f, A, lda, *f32, beta, C, ldo);
+    return;
+  }
   const std::optional<PackedBf16Matrix>& packed = recurrent ? wy_packed_ : wx_packed_;
-  if (packed)  // bf16, rounded and packed once in the constructor
+  if (packed) {  // bf16, rounded and packed once in the constructor
     sbgemm(M, 1.0f, A, lda, *packed, beta, C, ldo);
-  else if (precision_ == Precision::bf16)  // bf16-naive: the rounded weights in place
-    sbgemm(gemm_kernel_, M, padded_hidden_, K, 1.0f, A, lda, (recurrent ? wy_bf16_ : wx_bf16_).data(), W.ld(), beta, C,
-           ldo);
-  else
-    sgemm(gemm_kernel_, M, padded_hidden_, K, 1.0f, A, lda, W.data(), W.ld(), beta, C, ldo);
+    return;
+  }
+  // bf16-naive: the rounded weights in place
+  const Matrix& W = recurrent ? wy_padded_ : wx_padded_;
+  sbgemm(gemm_kernel_, M, padded_hidden_, recurrent ? hidden() : inputs(), 1.0f, A, lda,
+         (recurrent ? wy_bf16_ : wx_bf16_).data(), W.ld(), beta, C, ldo);
 }
 
 // 1. The input projection, out := X_all · Wx, for stacked rows [first,
@@ -350,8 +361,8 @@ void RnnForward::run(ConstMatrixView x_all, ConstMatrixView h0) {
     return;
   }
   // Two rounds on the pool, each waking it once: the projection, its T·B
-  // stacked rows in `parts` near-equal blocks (one GEMM each, so a packed
-  // kernel packs Wx once per thread, not once per step); then the
+  // stacked rows in `parts` near-equal blocks (one GEMM each, not one per
+  // step); then the
   // recurrence, the batch rows in `parts` slices. Between them run_parallel's
   // return is the barrier: a slice's steps read projections that any thread
   // may have written.
