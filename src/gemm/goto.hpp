@@ -140,7 +140,9 @@ int goto_sgemm_prepacked(const MicroKernel& mk, const GemmProblem& p, const Prep
 // constructions, and the KC x NC blocks of B that the five loops (and the
 // small path's copy of a transposed B) packed during calls. Relaxed atomic
 // counts, one increment per packed matrix or block, never per element: the
-// tests read them to see that a layer packs its weights once.
+// tests read them to see that a layer packs its weights once. The in-call
+// count is a lower bound when threads pack at once (goto.cpp says why);
+// a zero is exact.
 struct FloatPackCounts {
   std::size_t packed_matrices = 0;
   std::size_t b_blocks_in_calls = 0;
