@@ -43,6 +43,10 @@ void require_written(const std::ostream& os);
 // "NAME" or "all" -> the kernels to run; "all" means every available kernel.
 std::vector<Kernel> parse_kernel_list(std::string_view text, Precision precision = Precision::f32);
 
+// The width of a column of kernel names: the longest name in the table, so
+// that a new kernel with a longer name does not break the alignment.
+int kernel_name_width();
+
 // The whole command line after the program name: picks the subcommand,
 // runs it, flushes `out` and checks it was written, and turns exceptions
 // into one line on `err` and an exit code (usage_error: 2, any other

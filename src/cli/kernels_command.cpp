@@ -1,4 +1,5 @@
 // `gemmlab kernels`: what this binary carries and what this CPU can run.
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <new>
@@ -25,12 +26,12 @@ Kernel kernel_option(std::string_view name) {
 // One row of the kernel table, whatever the length of its cells.
 std::string table_row(const std::string& kernel, const std::string& isa, const std::string& status,
                       const std::string& what) {
-  const int length =
-      std::snprintf(nullptr, 0, "%-12s %-14s %-58s %s\n", kernel.c_str(), isa.c_str(), status.c_str(), what.c_str());
+  const int length = std::snprintf(nullptr, 0, "%-*s %-14s %-58s %s\n", kernel_name_width(), kernel.c_str(),
+                                   isa.c_str(), status.c_str(), what.c_str());
   if (length < 0) throw std::runtime_error("kernels: cannot format the kernel table");
   std::string row(static_cast<std::size_t>(length), '\0');
-  std::snprintf(row.data(), row.size() + 1, "%-12s %-14s %-58s %s\n", kernel.c_str(), isa.c_str(), status.c_str(),
-                what.c_str());
+  std::snprintf(row.data(), row.size() + 1, "%-*s %-14s %-58s %s\n", kernel_name_width(), kernel.c_str(), isa.c_str(),
+                status.c_str(), what.c_str());
   return row;
 }
 
@@ -74,6 +75,13 @@ std::string verbose_blocking(const CpuFeatures& cpu) {
 }
 
 }  // namespace
+
+int kernel_name_width() {
+  std::size_t width = 0;
+  for (Precision p : {Precision::f32, Precision::bf16})
+    for (Kernel k : all_kernels(p)) width = std::max(width, kernel_name(k).size());
+  return static_cast<int>(width);
+}
 
 std::vector<Kernel> parse_kernel_list(std::string_view text, Precision precision) {
   if (text == "all") return available_kernels(precision);

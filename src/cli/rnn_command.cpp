@@ -183,8 +183,8 @@ int run_seed(const std::vector<Kernel>& kernels, Precision precision, std::ostre
     const Kernel runs = resolve_kernel(k, precision);
     std::string runs_label;  // "(simd-avx512)" when `simd` stands for another kernel
     if (runs != k) runs_label.append("(").append(kernel_name(runs)).append(")");
-    std::snprintf(line, sizeof line, "%-12s %-14s max |diff| = %.3g  %s\n", std::string(kernel_name(k)).c_str(),
-                  runs_label.c_str(), diff, ok ? "agrees" : "DISAGREES");
+    std::snprintf(line, sizeof line, "%-*s %-14s max |diff| = %.3g  %s\n", kernel_name_width(),
+                  std::string(kernel_name(k)).c_str(), runs_label.c_str(), diff, ok ? "agrees" : "DISAGREES");
     out << line;
   }
   if (!out) throw std::bad_alloc();  // a string stream fails only when its buffer cannot grow
