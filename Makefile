@@ -18,7 +18,8 @@
 #   make lint       clang-format and clang-tidy checks;  make format  applies clang-format
 #   make check-docs the docs name only what exists, and show what the commands print
 #   make diff STEP=packed  what one teaching step changes in the step before it: diff -u of
-#                   their files (STEP: loop-order, tiled, register-tile or packed)
+#                   their files (STEP: loop-order, tiled, register-tile, packed, or the
+#                   micro-kernel steps simd-avx2 and simd-avx512)
 #
 # Variables a user may set: CXX (g++ or clang++), BUILD (output folder),
 # SIMD=none (build without any ISA-specific kernel), WERROR=1 (warnings are
@@ -308,6 +309,10 @@ check-docs: $(CLI) $(LIB)
 # so `make diff STEP=register-tile` prints exactly what that step changed.
 # (blocked is not in the list: it is packed.cpp's loops in the shared driver,
 # goto.cpp, with the micro-kernel in files of its own; docs/03b-register-tile-and-packing.md.)
+# After it the steps are micro-kernels for that driver, each a file with the
+# same contract (microkernel.hpp): STEP=simd-avx2 diffs the portable 4 x 16
+# tile against the AVX2 intrinsics 6 x 16, STEP=simd-avx512 that against the
+# AVX-512 14 x 32 (docs/04-simd-microkernel.md).
 LADDER := naive loop_order tiled register_tile packed
 STEP   ?=
 .PHONY: diff
@@ -317,7 +322,11 @@ diff:
 	  if [ "$$s" = "$$step" ] && [ -n "$$prev" ]; then diff -u src/gemm/$$prev.cpp src/gemm/$$s.cpp; exit 0; fi; \
 	  prev=$$s; \
 	done; \
-	echo "make diff: STEP='$(STEP)': expected one of loop-order, tiled, register-tile, packed" >&2; exit 2
+	case "$$step" in \
+	  simd_avx2) diff -u src/gemm/microkernel_portable.hpp src/gemm/microkernel_avx2_6x16.cpp; exit 0;; \
+	  simd_avx512) diff -u src/gemm/microkernel_avx2_6x16.cpp src/gemm/microkernel_avx512_14x32.cpp; exit 0;; \
+	esac; \
+	echo "make diff: STEP='$(STEP)': expected one of loop-order, tiled, register-tile, packed, simd-avx2, simd-avx512" >&2; exit 2
 
 # ---- ARM64 under emulation ------------------------------------------------------
 # `make test-arm64` cross-compiles the library, the CLI and the tests for
