@@ -212,8 +212,10 @@ MachineModel measure_machine_model(const MeasureConfig& config, const std::funct
 }
 
 double MachineModel::gbytes_per_second(const std::string& level, const std::string& peak_isa) const {
-  // The AVX-512 and bf16 kernels issue 64-byte loads; the AVX2 ones 32-byte
-  // ones; the portable ones (scalar, SSE2, NEON probes) the baseline's.
+  // A kernel's bandwidth roof is that of the loads its instructions issue,
+  // not the widest the CPU has: a core moves a fixed number of loads per
+  // cycle, so 16-byte loads get a quarter of what 64-byte ones get from L1.
+  // The peak probe a kernel is compared with names its instructions.
   const bool wide = peak_isa == "avx512" || peak_isa == "avx512bf16" || peak_isa == "amx";
   const std::string loads = wide ? "avx512" : peak_isa == "avx2" ? "avx2" : "baseline";
   for (const BandwidthResult& b : bandwidth)

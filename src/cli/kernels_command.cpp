@@ -77,10 +77,13 @@ std::string verbose_blocking(const CpuFeatures& cpu) {
 }  // namespace
 
 int kernel_name_width() {
-  std::size_t width = 0;
-  for (Precision p : {Precision::f32, Precision::bf16})
-    for (Kernel k : all_kernels(p)) width = std::max(width, kernel_name(k).size());
-  return static_cast<int>(width);
+  static const int width = [] {  // the table cannot change while the program runs
+    std::size_t longest = 0;
+    for (Precision p : {Precision::f32, Precision::bf16})
+      for (Kernel k : all_kernels(p)) longest = std::max(longest, kernel_name(k).size());
+    return static_cast<int>(longest);
+  }();
+  return width;
 }
 
 std::vector<Kernel> parse_kernel_list(std::string_view text, Precision precision) {
