@@ -92,6 +92,8 @@ void sgemm(Kernel k, Layout layout, Transpose trans_a, Transpose trans_b, int M,
 void sgemm(Kernel k, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta,
            float* C, int ldc);
 
+struct BiasActivation;  // a bias and activation fused into the write-back (below)
+
 // ---- a B packed once, for many products ------------------------------------------
 //
 // A layer's weights multiply a new A at every step with the same B. A
@@ -131,6 +133,8 @@ class PackedMatrix {
   friend void sgemm(int M, float alpha, const float* A, int lda, const PackedMatrix& B, float beta, float* C, int ldc);
   friend void sgemm(Kernel k, int M, int N, int K, float alpha, const float* A, int lda, const PackedMatrix& B,
                     float beta, float* C, int ldc);
+  friend void sgemm(int M, float alpha, const float* A, int lda, const PackedMatrix& B, float beta, float* C, int ldc,
+                    const BiasActivation& then);
   std::shared_ptr<const Packed> packed_;
   // What a product reads first, held here rather than behind packed_: in a
   // seed-sized product (4 x 16 x 5, 17 ns) the extra dependent load before
@@ -150,6 +154,29 @@ void sgemm(int M, float alpha, const float* A, int lda, const PackedMatrix& B, f
 // says which and what B holds.
 void sgemm(Kernel k, int M, int N, int K, float alpha, const float* A, int lda, const PackedMatrix& B, float beta,
            float* C, int ldc);
+
+// ---- bias and activation, fused into the product's write-back --------------------
+//
+// A layer computes act(A·W + b). Done as two steps, the product stores C and
+// a second pass loads it back; fused, each piece of C gets
+//     C(i, j) := act(alpha * (A·B)(i, j) + beta * C(i, j) + bias[j])
+// as it is written: in registers on simd-avx512's small path, from L1 right
+// after each micro-tile's last store on the five-loop path, and as a pass
+// after the product on the kernels that have neither. The result is the same
+// bits as sgemm followed by the library's bias + activation pass
+// (tanh_in_place's formula, gemmlab/rnn.hpp).
+enum class Activation { tanh, relu };
+
+struct BiasActivation {
+  const float* bias = nullptr;  // N floats: bias[j] is added to column j of every row
+  Activation activation = Activation::tanh;
+};
+
+// C := act(alpha * A * B + beta * C + bias), with the same checks as the
+// packed sgemm above, plus: bias must not be null when N > 0, and the
+// activation must be one of the enumerators (std::invalid_argument otherwise).
+void sgemm(int M, float alpha, const float* A, int lda, const PackedMatrix& B, float beta, float* C, int ldc,
+           const BiasActivation& then);
 
 // An input of gemm(): a view, or a view read as its transpose. Costs
 // nothing: no element is copied; the kernels read the view where it lies.

@@ -60,8 +60,7 @@ namespace gemmlab {
 // this CPU runs.
 inline constexpr double tanh_max_abs_error = 0x1.0p-21;
 
-enum class Activation { tanh, relu };
-
+// Activation (tanh, relu) is declared in gemmlab/gemm.hpp, where sgemm can fuse it.
 // "tanh", "relu"; activation_from_name throws std::invalid_argument listing both.
 // A value that is neither enumerator (an integer cast to Activation) is an
 // error wherever an Activation is taken: activation_name, RnnForward and
@@ -203,8 +202,11 @@ class RnnForward {
 
  private:
   // C := A · W + beta C for M rows of A, with W = Wy (K = hidden) when
-  // `recurrent`, else Wx (K = inputs), in the run's precision.
-  void multiply(bool recurrent, int M, const float* A, int lda, float beta, float* C) const;
+  // `recurrent`, else Wx (K = inputs), in the run's precision. `finish`:
+  // then C := act(C + b) in the same call, fused into the product's
+  // write-back (float only: returns false, and does not apply it, when the
+  // precision has no fused form).
+  bool multiply(bool recurrent, int M, const float* A, int lda, float beta, float* C, bool finish = false) const;
   // The input projection of rows [first, last) of the stacked steps.
   void project(ConstMatrixView x_all, int first, int last);
   // Batch rows [row0, row0 + rows) through every step of the recurrence.

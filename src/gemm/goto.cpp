@@ -15,6 +15,7 @@
 #include "gemm/blocking.hpp"
 #include "gemm/threads.hpp"
 #include "gemmlab/gemm.hpp"
+#include "rnn/activation.hpp"
 
 namespace gemmlab::detail {
 
@@ -120,6 +121,9 @@ void five_loops(const MicroKernel& mk, const Blocking& blk, const GemmProblem& p
     for (index pc = 0; pc < K; pc += blk.kc) {
       const int kc = static_cast<int>(std::min<index>(blk.kc, K - pc));
       const float beta_here = pc == 0 ? p.beta : 1.0f;
+      // The last slice finishes C: each micro-tile gets the epilogue right after
+      // its store, while it is still in L1 (m x n floats, 1.8 KiB for 14 x 32).
+      const bool finishes = pc + kc == K && p.epilogue != nullptr;
       const std::size_t a_stride = panel_stride(MR, kc), b_stride = panel_stride(NR, kc);
       const float* b_panels = packed_b;
       if (pre != nullptr) {
@@ -156,6 +160,7 @@ void five_loops(const MicroKernel& mk, const Blocking& blk, const GemmProblem& p
             const float* a_panel = packed_a + static_cast<std::size_t>(ir / MR) * a_stride;
             float* c_tile = p.C + (ic + ir) * p.ldc + (jc + jr);
             mk.fn(kc, p.alpha, a_panel, b_panel, beta_here, c_tile, static_cast<int>(p.ldc), m, n);
+            if (finishes) apply_epilogue(*p.epilogue, c_tile, p.ldc, m, n, p.b_col0 + jc + jr);
           }
         }
       }

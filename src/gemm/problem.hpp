@@ -38,6 +38,16 @@ struct Operand {
   bool row_major() const { return col_stride == 1; }
 };
 
+// What is done to each element of C after the product (gemmlab/gemm.hpp,
+// BiasActivation): C(i, j) := act(C(i, j) + bias[j]). The five-loop driver
+// and the small paths apply it as they write C; after a direct kernel the
+// dispatcher runs it as a pass over C.
+struct Epilogue {
+  enum class Op { none, bias_tanh, bias_relu };
+  Op op = Op::none;
+  const float* bias = nullptr;  // one float per column of the caller's C
+};
+
 // What a kernel function receives. The dispatcher has checked the arguments
 // and handled the trivial cases, so a kernel may assume M, N, K >= 1 and
 // alpha != 0; beta == 0 means C must not be read (it may hold NaN), and only
@@ -45,14 +55,17 @@ struct Operand {
 struct GemmProblem {
   index M = 0, N = 0, K = 0;
   float alpha = 1.0f;
+  // Where this problem's columns start in the caller's B: 0, or col0 of the
+  // block() it came from. A B packed ahead of time (PackedMatrix) is found
+  // by its absolute columns. (An int, beside alpha: see the size below.)
+  int b_col0 = 0;
   Operand A, B;
   float beta = 0.0f;
   float* C = nullptr;
   index ldc = 0;
-  // Where this problem's columns start in the caller's B: 0, or col0 of the
-  // block() it came from. A B packed ahead of time (PackedMatrix) is found
-  // by its absolute columns.
-  index b_col0 = 0;
+  // nullptr, or what to do to C after the product (its bias is indexed by
+  // the caller's columns: the problem's column j is column b_col0 + j).
+  const Epilogue* epilogue = nullptr;
 
   // Rows [row0, row0 + rows) and columns [col0, col0 + cols) of C, with the
   // rows of A and the columns of B they need: an independent multiplication.
@@ -63,10 +76,16 @@ struct GemmProblem {
     p.A.data = A.at(row0, 0);
     p.B.data = B.at(0, col0);
     p.C = C + row0 * ldc + col0;
-    p.b_col0 = b_col0 + col0;
+    p.b_col0 = static_cast<int>(b_col0 + col0);  // (a column of C: below N, an int)
     return p;
   }
 };
+
+// Every call zeroes one, and at 112 bytes GCC 12 does that with a few vector
+// stores; at 120 and 128 it used `rep stos`, which takes tens of cycles to
+// start (measured: a 4 x 4 x 4 sgemm went from about 30 to 45 ns). Hence
+// the epilogue behind a pointer, and b_col0 an int in the padding after alpha.
+static_assert(sizeof(GemmProblem) <= 112);
 
 // Every kernel function has this signature.
 using KernelFn = void (*)(const GemmProblem& p);

@@ -17,6 +17,7 @@
 #include "gemm/dispatch.hpp"
 #include "gemm/goto.hpp"
 #include "gemm/threads.hpp"
+#include "rnn/activation.hpp"
 
 namespace gemmlab::detail {
 
@@ -69,6 +70,7 @@ const char* trans_letter(Transpose t) { return t == Transpose::trans ? "T" : t =
   if (d.direct != nullptr) {
     record.path = "direct";
     d.direct(p);
+    if (p.epilogue != nullptr) apply_epilogue(*p.epilogue, p.C, p.ldc, p.M, p.N, p.b_col0);  // (not fused)
     return;
   }
   if (d.small != nullptr && d.small->crossover.takes(p.M, p.N, p.K)) {
@@ -90,19 +92,27 @@ const char* trans_letter(Transpose t) { return t == Transpose::trans ? "T" : t =
 // it. `panels`: B's five-loop panels, for a call with a PackedMatrix (whose
 // row-major copy, if it has one, is the call's B).
 [[gnu::always_inline]] inline void run_problem(const ResolvedKernel& kernel, const SgemmCall& c,
-                                               const PrepackedPanels* panels = nullptr) {
+                                               const PrepackedPanels* panels = nullptr,
+                                               const Epilogue* epilogue = nullptr) {
   CallRecord& record = call_record();
   last_kernel = kernel.descriptor->id;
   GemmProblem p;
-  if (!prepare_problem(c, p, record)) return;
+  if (!prepare_problem(c, p, record)) {
+    // Nothing to multiply (C := beta * C done, or C empty); the epilogue
+    // still applies to every element (a row-major C: only the packed form
+    // takes an epilogue).
+    if (epilogue != nullptr) apply_epilogue(*epilogue, c.C, c.ldc, c.M, c.N, 0);
+    return;
+  }
+  p.epilogue = epilogue;
   run_kernel(kernel, p, panels);
 }
 
 // The same with GEMMLAB_VERBOSE's line.
 [[gnu::noinline]] void run_verbose(const ResolvedKernel& kernel, const SgemmCall& call,
-                                   const PrepackedPanels* panels = nullptr) {
+                                   const PrepackedPanels* panels = nullptr, const Epilogue* epilogue = nullptr) {
   const auto start = std::chrono::steady_clock::now();
-  run_problem(kernel, call, panels);
+  run_problem(kernel, call, panels, epilogue);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const CallRecord& record = call_record();
   print_verbose(call, std::string(kernel.descriptor->name).c_str(), record.path, record.parts, seconds);
@@ -434,7 +444,8 @@ std::shared_ptr<PackedMatrix::Packed> pack(Kernel k, Layout layout, Transpose tr
 // looked up as checked_call does.
 [[gnu::always_inline]] inline void packed_call(int M, int N, int K, float alpha, const float* A, int lda,
                                                const PackedMatrix::Packed& pk, const float* rows, int ld, Kernel kernel,
-                                               float beta, float* C, int ldc) {
+                                               float beta, float* C, int ldc,
+                                               const detail::Epilogue* epilogue = nullptr) {
   const detail::SgemmCall call{"sgemm-packed",
                                Layout::row_major,
                                Transpose::no_trans,
@@ -458,9 +469,9 @@ std::shared_ptr<PackedMatrix::Packed> pack(Kernel k, Layout layout, Transpose tr
   const detail::ResolvedKernel& resolved = table[static_cast<std::size_t>(kernel)];
   const detail::PrepackedPanels* panels = pk.has_panels ? &pk.panels : nullptr;
   if (!detail::verbose_enabled())
-    detail::run_problem(resolved, call, panels);
+    detail::run_problem(resolved, call, panels, epilogue);
   else
-    detail::run_verbose(resolved, call, panels);
+    detail::run_verbose(resolved, call, panels, epilogue);
 }
 
 }  // namespace
@@ -489,6 +500,41 @@ void sgemm(Kernel k, int M, int N, int K, float alpha, const float* A, int lda, 
                                 std::to_string(N != B.N_ ? N : K) + " but B is packed as " + shape_string(B.K_, B.N_) +
                                 " (K x N)");
   packed_call(M, N, K, alpha, A, lda, *B.packed_, B.rows_, B.ld_, B.kernel_, beta, C, ldc);
+}
+
+void sgemm(int M, float alpha, const float* A, int lda, const PackedMatrix& B, float beta, float* C, int ldc,
+           const BiasActivation& then) {
+  const char* where = "sgemm-packed";
+  detail::Epilogue epilogue{detail::Epilogue::Op::none, then.bias};
+  switch (then.activation) {
+    case Activation::tanh:
+      epilogue.op = detail::Epilogue::Op::bias_tanh;
+      break;
+    case Activation::relu:
+      epilogue.op = detail::Epilogue::Op::bias_relu;
+      break;
+    default:
+      throw std::invalid_argument(std::string(where) + ": invalid Activation value " +
+                                  std::to_string(static_cast<int>(then.activation)) + " (valid: tanh = 0, relu = 1)");
+  }
+  const int N = B.N_;
+  if (M > 0 && N > 0) {  // (bad M, lda, ldc are refused by the checks that follow, with their own messages)
+    if (then.bias == nullptr)
+      throw std::invalid_argument(std::string(where) + ": the bias is null (it must hold N = " + std::to_string(N) +
+                                  " floats)");
+    // The bias is read while C is written: one that shares memory with C
+    // would be read after some of it was overwritten. (The address ranges,
+    // compared with std::less, which orders any two pointers: a bias in the
+    // gap between two rows of C is refused too. The exact test of gemm()'s
+    // views, overlap(), cost 10 ns here, a third of a seed-sized product.)
+    if (C != nullptr && ldc >= N) {
+      const std::less<const float*> before;
+      const float* c_end = C + static_cast<std::ptrdiff_t>(M - 1) * ldc + N;
+      if (before(then.bias, c_end) && before(C, then.bias + N))
+        throw std::invalid_argument(std::string(where) + ": the bias overlaps C's memory");
+    }
+  }
+  packed_call(M, N, B.K_, alpha, A, lda, *B.packed_, B.rows_, B.ld_, B.kernel_, beta, C, ldc, &epilogue);
 }
 
 GemmCallInfo last_gemm_call() {

@@ -31,6 +31,7 @@
 #include "gemm/kernels.hpp"
 #include "gemm/small.hpp"
 #include "gemm/transpose_avx512.hpp"
+#include "rnn/tanh_avx512.hpp"
 
 namespace gemmlab::detail {
 namespace {
@@ -89,9 +90,9 @@ template <int ROWS, int VECS, bool MASKED>
 // fused multiply-add with beta * C (alpha = 1 skips the exact product; the
 // RNN and most callers pass alpha = 1, and at K = 64 the 26 multiplies are
 // 1.5% of a tile's work). MASKED as in k_loop.
-template <int ROWS, int VECS, bool MASKED>
+template <int ROWS, int VECS, bool MASKED, Epilogue::Op OP>
 [[gnu::always_inline]] inline void write_back(__m512 (&acc)[ROWS][VECS], float alpha, float beta, float* C, index ldc,
-                                              const __mmask16 (&mask)[VECS]) {
+                                              const __mmask16 (&mask)[VECS], const float* bias) {
   if (alpha != 1.0f) {
     const __m512 va = _mm512_set1_ps(alpha);
 #pragma GCC unroll 16
@@ -117,6 +118,26 @@ template <int ROWS, int VECS, bool MASKED>
         acc[i][v] = _mm512_fmadd_ps(vb, c_old, acc[i][v]);
       }
   }
+  // The epilogue (problem.hpp) on the finished values, still in registers:
+  // the same operations as the pass over stored C (activation_avx512.cpp),
+  // so the same bits, without the store and the load back.
+  if constexpr (OP != Epilogue::Op::none) {
+    __m512 b[VECS];
+#pragma GCC unroll 16
+    for (int v = 0; v < VECS; ++v)
+      b[v] = MASKED ? _mm512_maskz_loadu_ps(mask[v], bias + kLanes * v) : _mm512_loadu_ps(bias + kLanes * v);
+    if constexpr (OP == Epilogue::Op::bias_tanh) {
+#pragma GCC unroll 16
+      for (int i = 0; i < ROWS; ++i)
+#pragma GCC unroll 16
+        for (int v = 0; v < VECS; ++v) acc[i][v] = tanh16(_mm512_add_ps(acc[i][v], b[v]));
+    } else {
+#pragma GCC unroll 16
+      for (int i = 0; i < ROWS; ++i)
+#pragma GCC unroll 16
+        for (int v = 0; v < VECS; ++v) acc[i][v] = relu16(_mm512_add_ps(acc[i][v], b[v]));
+    }
+  }
 #pragma GCC unroll 16
   for (int i = 0; i < ROWS; ++i)
 #pragma GCC unroll 16
@@ -130,7 +151,7 @@ template <int ROWS, int VECS, bool MASKED>
 }
 
 // One ROWS x (16 * VECS) tile of C, n <= 16 * VECS columns of which are real.
-template <int ROWS, int VECS>
+template <int ROWS, int VECS, Epilogue::Op OP>
 void small_tile(const GemmProblem& p, const float* A, const float* B, float* C, int n) {
   // Every loop over rows and vectors is unrolled completely (the pragmas), so
   // acc[][] lives in registers: GCC 12 otherwise keeps a copy of the array on
@@ -138,6 +159,12 @@ void small_tile(const GemmProblem& p, const float* A, const float* B, float* C, 
   __mmask16 mask[VECS];
 #pragma GCC unroll 16
   for (int v = 0; v < VECS; ++v) mask[v] = mask_for(n - 16 * v < 0 ? 0 : n - 16 * v);
+  // The epilogue's bias for this tile's columns. B is row-major here and the
+  // tile's B starts at its first column, j = B - p.B.data, so j costs no
+  // argument: with one more, the tile calls pass one on the stack, which
+  // cost a product without an epilogue a few nanoseconds.
+  const float* bias = nullptr;
+  if constexpr (OP != Epilogue::Op::none) bias = p.epilogue->bias + p.b_col0 + (B - p.B.data);
   __m512 acc[ROWS][VECS];
 #pragma GCC unroll 16
   for (int i = 0; i < ROWS; ++i)
@@ -150,26 +177,27 @@ void small_tile(const GemmProblem& p, const float* A, const float* B, float* C, 
   // the tile at the right edge of C needs the column masks.
   if (n == 16 * VECS) {
     k_loop<ROWS, VECS, false>(acc, p.K, A, p.A.row_stride, p.A.col_stride, B, p.B.row_stride, mask);
-    write_back<ROWS, VECS, false>(acc, p.alpha, p.beta, C, p.ldc, mask);
+    write_back<ROWS, VECS, false, OP>(acc, p.alpha, p.beta, C, p.ldc, mask, bias);
   } else {
     k_loop<ROWS, VECS, true>(acc, p.K, A, p.A.row_stride, p.A.col_stride, B, p.B.row_stride, mask);
-    write_back<ROWS, VECS, true>(acc, p.alpha, p.beta, C, p.ldc, mask);
+    write_back<ROWS, VECS, true, OP>(acc, p.alpha, p.beta, C, p.ldc, mask, bias);
   }
 }
 
 // Calls small_tile<rows, VECS> for a tile of `rows` rows, 1 <= rows <=
 // MAX_ROWS: every height has its own fully unrolled instantiation, and this
 // tries them in turn (ROWS = 1, 2, ...), as a switch over the heights would.
-template <int VECS, int MAX_ROWS, int ROWS = 1>
+template <int VECS, int MAX_ROWS, Epilogue::Op OP, int ROWS = 1>
 void run_tile(index rows, const GemmProblem& p, const float* A, const float* B, float* C, int n) {
   if (rows == ROWS)
-    small_tile<ROWS, VECS>(p, A, B, C, n);
+    small_tile<ROWS, VECS, OP>(p, A, B, C, n);
   else if constexpr (ROWS < MAX_ROWS)
-    run_tile<VECS, MAX_ROWS, ROWS + 1>(rows, p, A, B, C, n);
+    run_tile<VECS, MAX_ROWS, OP, ROWS + 1>(rows, p, A, B, C, n);
 }
 
 // (Inlined into its two callers in sgemm_small_avx512: the call costs
 // a measurable part of a 4 x 4 x 4 product.)
+template <Epilogue::Op OP>
 [[gnu::always_inline]] inline void small_unpacked(const GemmProblem& p) {
   const index M = p.M, N = p.N;
   const float* A = p.A.data;
@@ -185,11 +213,11 @@ void run_tile(index rows, const GemmProblem& p, const float* A, const float* B, 
       // accumulators, without FMAs, loads and stores on masked-off lanes.
       // (The seed RNN's 4 x 5 x 5 recurrence: docs/rnn-performance.md.)
       if (n > 32)
-        run_tile<4, kMaxWideRows>(M, p, A, B + j, p.C + j, n);
+        run_tile<4, kMaxWideRows, OP>(M, p, A, B + j, p.C + j, n);
       else if (n > 16)
-        run_tile<2, kMaxWideRows>(M, p, A, B + j, p.C + j, n);
+        run_tile<2, kMaxWideRows, OP>(M, p, A, B + j, p.C + j, n);
       else
-        run_tile<1, kMaxWideRows>(M, p, A, B + j, p.C + j, n);
+        run_tile<1, kMaxWideRows, OP>(M, p, A, B + j, p.C + j, n);
     }
     return;
   }
@@ -208,9 +236,9 @@ void run_tile(index rows, const GemmProblem& p, const float* A, const float* B, 
       const int n = static_cast<int>(N - j < 32 ? N - j : 32);
       float* c_rows = p.C + i * p.ldc + j;
       if (n > 16)
-        run_tile<2, kMaxRows>(rows, p, a_rows, B + j, c_rows, n);
+        run_tile<2, kMaxRows, OP>(rows, p, a_rows, B + j, c_rows, n);
       else
-        run_tile<1, kMaxRows>(rows, p, a_rows, B + j, c_rows, n);
+        run_tile<1, kMaxRows, OP>(rows, p, a_rows, B + j, c_rows, n);
     }
     i += rows;
   }
@@ -280,14 +308,32 @@ AlignedBuffer& b_copy_buffer() {
   return q;
 }
 
+// A product with a fused epilogue: the kind is a template argument, so a
+// call without one runs exactly the tiles it ran before (no branch, no
+// extra registers in them), and each kind is its own copy, out of line.
+template <Epilogue::Op OP>
+[[gnu::noinline]] void small_fused(const GemmProblem& p) {
+  if (p.B.row_major())
+    small_unpacked<OP>(p);
+  else
+    small_unpacked<OP>(with_b_copied_to_rows(p));
+}
+
 }  // namespace
 
 void sgemm_small_avx512(const GemmProblem& p) {
-  if (p.B.row_major()) {
-    small_unpacked(p);
+  if (p.epilogue != nullptr) [[unlikely]] {
+    if (p.epilogue->op == Epilogue::Op::bias_tanh)
+      small_fused<Epilogue::Op::bias_tanh>(p);
+    else
+      small_fused<Epilogue::Op::bias_relu>(p);
     return;
   }
-  small_unpacked(with_b_copied_to_rows(p));
+  if (p.B.row_major()) {
+    small_unpacked<Epilogue::Op::none>(p);
+    return;
+  }
+  small_unpacked<Epilogue::Op::none>(with_b_copied_to_rows(p));
 }
 
 // The path as the kernel table sees it (kernels.hpp), with its crossover:

@@ -37,4 +37,12 @@ const ActivationVariant& best_activation_variant() {
   return best;
 }
 
+void apply_epilogue(const Epilogue& e, float* C, index ldc, index rows, index cols, index col0) {
+  if (e.op == Epilogue::Op::none || rows <= 0 || cols <= 0) return;  // (C may be null when empty)
+  const ActivationVariant& v = best_activation_variant();
+  const BiasActivationFn pass = e.op == Epilogue::Op::bias_tanh ? v.bias_tanh : v.bias_relu;
+  const float* bias = e.bias + col0;
+  for (index i = 0; i < rows; ++i) pass(C + i * ldc, bias, static_cast<std::size_t>(cols));
+}
+
 }  // namespace gemmlab::detail

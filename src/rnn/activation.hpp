@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "core/isa.hpp"
+#include "gemm/problem.hpp"
 
 namespace gemmlab::detail {
 
@@ -32,6 +33,12 @@ struct ActivationVariant {
 // best last; and the best one this CPU can run.
 std::span<const ActivationVariant> activation_variants();
 const ActivationVariant& best_activation_variant();
+
+// A GEMM's epilogue (problem.hpp) on rows x cols of C, row by row with the
+// best variant: C(i, j) := act(C(i, j) + bias[col0 + j]). What the five-loop
+// driver runs on each finished micro-tile while it is in L1, and the
+// dispatcher on the whole of C after a kernel that does not fuse it.
+void apply_epilogue(const Epilogue& e, float* C, index ldc, index rows, index cols, index col0);
 
 void bias_tanh_baseline(float* values, const float* bias, std::size_t count);
 void bias_relu_baseline(float* values, const float* bias, std::size_t count);

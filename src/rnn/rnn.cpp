@@ -271,23 +271,27 @@ ConstMatrixView RnnForward::output(int step) const {
   return outputs_.block(step * batch_, 0, batch_, hidden());
 }
 
-[[gnu::always_inline]] inline void RnnForward::multiply(bool recurrent, int M, const float* A, int lda, float beta,
-                                                        float* C) const {
+[[gnu::always_inline]] inline bool RnnForward::multiply(bool recurrent, int M, const float* A, int lda, float beta,
+                                                        float* C, bool finish) const {
   const int ldo = outputs_.ld();
   const std::optional<PackedMatrix>& f32 = recurrent ? wy_f32_ : wx_f32_;
   if (f32) {  // float, packed once in the constructor
-    sgemm(M, 1.0f, A, lda, *f32, beta, C, ldo);
-    return;
+    if (finish)
+      sgemm(M, 1.0f, A, lda, *f32, beta, C, ldo, BiasActivation{bias_tile_.data(), activation_});
+    else
+      sgemm(M, 1.0f, A, lda, *f32, beta, C, ldo);
+    return finish;
   }
   const std::optional<PackedBf16Matrix>& packed = recurrent ? wy_packed_ : wx_packed_;
   if (packed) {  // bf16, rounded and packed once in the constructor
     sbgemm(M, 1.0f, A, lda, *packed, beta, C, ldo);
-    return;
+    return false;
   }
   // bf16-naive: the rounded weights in place
   const Matrix& W = recurrent ? wy_padded_ : wx_padded_;
   sbgemm(gemm_kernel_, M, padded_hidden_, recurrent ? hidden() : inputs(), 1.0f, A, lda,
          (recurrent ? wy_bf16_ : wx_bf16_).data(), W.ld(), beta, C, ldo);
+  return false;
 }
 
 // 1. The input projection, out := X_all · Wx, for stacked rows [first,
@@ -311,11 +315,16 @@ ConstMatrixView RnnForward::output(int step) const {
   // 2. The recurrence: only this part is sequential.
   for (int t = 0; t < T; ++t) {
     float* h_t = out + static_cast<std::size_t>(t) * step_size;
-    if (t > 0)  // out_t += h_{t-1} · Wy
-      multiply(true, rows, h_t - step_size, ldo, 1.0f, h_t);
-    else if (has_h0)  // out_0 += h0 · Wy
-      multiply(true, rows, h0.data() + static_cast<std::size_t>(row0) * h0.ld(), h0.ld(), 1.0f, h_t);
-    // 3. h_t := act(out_t + b), one pass over the slice's rows of the block,
+    // out_t += h_{t-1} · Wy (out_0 += h0 · Wy), and in float h_t := act(out_t
+    // + b) in the same call: fused into the product's write-back, where the
+    // values are still in registers (the small path) or L1 (the five loops).
+    bool finished = false;
+    if (t > 0)
+      finished = multiply(true, rows, h_t - step_size, ldo, 1.0f, h_t, true);
+    else if (has_h0)
+      finished = multiply(true, rows, h0.data() + static_cast<std::size_t>(row0) * h0.ld(), h0.ld(), 1.0f, h_t, true);
+    if (finished) continue;
+    // 3. Otherwise (step 0 without h0, or bf16) h_t := act(out_t + b), one pass over the slice's rows of the block,
     //    in pieces of kPiece floats. Before each piece, the same stretch of
     //    the next step's block is requested: the projection wrote it long ago
     //    (for a long sequence it has left L2), and the next recurrent GEMM
