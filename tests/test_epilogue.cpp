@@ -5,7 +5,10 @@
 // value; the trivial cases; and the bad arguments.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstddef>
 #include <span>
 #include <string>
 #include <vector>
@@ -129,6 +132,25 @@ TEST_P(FusedEpilogue, IsWithinTheBoundOfTheExactValue) {
       EXPECT_EQ(failures, 0) << kernel_name(GetParam()) << " " << M << "x" << N << "x" << K << " "
                              << activation_name(act);
     }
+  }
+}
+
+// The prefetch hint changes nothing in the result (C's next block, M x N
+// further on in the same array, is only requested), on the small path and
+// the five loops.
+TEST_P(FusedEpilogue, ThePrefetchHintLeavesTheBits) {
+  for (const auto& s : {std::array<int, 3>{64, 256, 256}, std::array<int, 3>{45, 47, 1100}}) {
+    const int M = s[0], N = s[1], K = s[2];
+    const Operands o = random_operands(M, N, K, 31);
+    const PackedMatrix packed(GetParam(), Layout::row_major, Transpose::no_trans, K, N, o.b.data(), N);
+    const std::ptrdiff_t block = static_cast<std::ptrdiff_t>(M) * N;
+    std::vector<float> plain = o.c, hinted = o.c;
+    hinted.resize(2 * o.c.size(), 7.0f);  // the next block, which must stay untouched
+    sgemm(M, 1.0f, o.a.data(), K, packed, 1.0f, plain.data(), N, BiasActivation{o.bias.data(), Activation::tanh});
+    sgemm(M, 1.0f, o.a.data(), K, packed, 1.0f, hinted.data(), N,
+          BiasActivation{o.bias.data(), Activation::tanh, block});
+    EXPECT_TRUE(std::equal(plain.begin(), plain.end(), hinted.begin())) << M << "x" << N << "x" << K;
+    EXPECT_TRUE(std::all_of(hinted.begin() + block, hinted.end(), [](float v) { return v == 7.0f; }));
   }
 }
 

@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <functional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -604,6 +607,64 @@ TEST_P(RnnEveryKernel, FloatWeightsArePackedOnceNotPerStep) {
     EXPECT_EQ(last_gemm_call().path, std::string_view("packed"));
     EXPECT_GT(detail::float_pack_counts().b_blocks_in_calls, before.b_blocks_in_calls);
   }
+}
+
+// The seed's size on simd-avx512 takes the specialised forward pass
+// (src/rnn/tiny_rnn.hpp), which must give the bits of the general path: the
+// same products and passes composed here from the public calls (sgemm on
+// the padded weights, then bias + activation as the pass computes them).
+// Every batch size it takes (1..7), H up to its 16, K across the small
+// path's tile, with and without h0, both activations, 1 to 5 steps.
+TEST(RnnForward, TheTinyPathGivesTheBitsOfTheGeneralOne) {
+  GEMMLAB_SKIP_IF_UNAVAILABLE(Kernel::simd_avx512);
+  const Kernel k = Kernel::simd_avx512;
+  int cases = 0;
+  for (const int B : {1, 2, 4, 7})
+    for (const int H : {1, 5, 16})
+      for (const int I : {1, 3, 128})
+        for (const int T : {1, 2, 5})
+          for (const bool with_h0 : {false, true}) {
+            const Activation act = (cases++ % 2 == 0) ? Activation::tanh : Activation::relu;
+            const ForwardCase c{B, I, H, T, act, false, with_h0};
+            const ForwardData d = make_data(c, 900 + static_cast<std::uint64_t>(cases));
+            // The general path by hand: H padded to 16 zero columns, as RnnForward pads it.
+            constexpr int P = 16;
+            Matrix wx(I, P), wy(H, P), bias(1, P), ref(T * B, P);
+            copy(d.weights.Wx, wx.block(0, 0, I, H));
+            copy(d.weights.Wy, wy.block(0, 0, H, H));
+            copy(d.weights.b, bias.block(0, 0, 1, H));
+            sgemm(k, T * B, P, I, 1.0f, d.x_all.data(), d.x_all.ld(), wx.data(), wx.ld(), 0.0f, ref.data(), ref.ld());
+            for (int t = 0; t < T; ++t) {
+              float* h_t = ref.data() + static_cast<std::size_t>(t) * B * ref.ld();
+              if (t > 0 || with_h0) {
+                const float* h_prev = t > 0 ? h_t - static_cast<std::size_t>(B) * ref.ld() : d.h0.data();
+                const int ld_prev = t > 0 ? ref.ld() : d.h0.ld();
+                sgemm(k, B, P, H, 1.0f, h_prev, ld_prev, wy.data(), wy.ld(), 1.0f, h_t, ref.ld());
+              }
+              for (int i = 0; i < B; ++i) {
+                std::span<float> row(h_t + static_cast<std::size_t>(i) * ref.ld(), P);
+                for (int j = 0; j < P; ++j) row[j] += bias(0, j);
+                if (act == Activation::tanh)
+                  tanh_in_place(row);
+                else
+                  for (float& v : row) v = v < 0.0f ? 0.0f : v;
+              }
+            }
+            // A product of a known path first: the tiny path calls no sgemm, so it stays.
+            Matrix big_a(400, 600), big_b(600, 64), big_c(400, 64);
+            sgemm(k, 400, 64, 600, 1.0f, big_a.data(), big_a.ld(), big_b.data(), big_b.ld(), 0.0f, big_c.data(),
+                  big_c.ld());
+            ASSERT_EQ(std::string(last_gemm_call().path), "packed");
+            RnnForward forward(k, d.weights, act, B, T);
+            forward.run(d.x_all, with_h0 ? d.h0.view() : ConstMatrixView());
+            EXPECT_EQ(std::string(last_gemm_call().path), "packed") << describe(c) << ": the general path ran";
+            int differ = 0;
+            for (int r = 0; r < T * B; ++r)
+              for (int j = 0; j < H; ++j)
+                if (std::bit_cast<std::uint32_t>(forward.outputs()(r, j)) != std::bit_cast<std::uint32_t>(ref(r, j)))
+                  ++differ;
+            EXPECT_EQ(differ, 0) << describe(c);
+          }
 }
 
 TEST(RnnForward, AThreadCountOutsideTheRangeIsRefused) {

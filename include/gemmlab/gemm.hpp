@@ -170,6 +170,13 @@ enum class Activation { tanh, relu };
 struct BiasActivation {
   const float* bias = nullptr;  // N floats: bias[j] is added to column j of every row
   Activation activation = Activation::tanh;
+  // A hint for a recurrence, whose next product reads a block of memory
+  // written long before: when non-zero, as each piece of C is finished,
+  // the cache lines prefetch_ahead floats further on are requested, so the
+  // next step's C arrives while this product computes. Only a request:
+  // nothing is read there and the result does not depend on it; C +
+  // prefetch_ahead must still lie in the array C is part of.
+  std::ptrdiff_t prefetch_ahead = 0;
 };
 
 // C := act(alpha * A * B + beta * C + bias), with the same checks as the

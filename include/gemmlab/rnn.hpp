@@ -205,8 +205,9 @@ class RnnForward {
   // `recurrent`, else Wx (K = inputs), in the run's precision. `finish`:
   // then C := act(C + b) in the same call, fused into the product's
   // write-back (float only: returns false, and does not apply it, when the
-  // precision has no fused form).
-  bool multiply(bool recurrent, int M, const float* A, int lda, float beta, float* C, bool finish = false) const;
+  // precision has no fused form), with BiasActivation's prefetch hint.
+  bool multiply(bool recurrent, int M, const float* A, int lda, float beta, float* C, bool finish = false,
+                std::ptrdiff_t prefetch_ahead = 0) const;
   // The input projection of rows [first, last) of the stacked steps.
   void project(ConstMatrixView x_all, int first, int last);
   // Batch rows [row0, row0 + rows) through every step of the recurrence.
@@ -229,8 +230,8 @@ class RnnForward {
   // with zero columns in Wx, Wy, b, so every GEMM and the fused pass work on
   // full vectors; outputs() and output() show only the hidden columns.
   int padded_hidden_ = 0;
-  Matrix wx_padded_;  // inputs x padded_hidden_ (Wx, then zero columns); emptied once packed for float
-  Matrix wy_padded_;  // hidden x padded_hidden_ (Wy, then zero columns); emptied once packed for float
+  Matrix wx_padded_;  // inputs x padded_hidden_ (Wx, then zero columns); emptied once packed for float,
+  Matrix wy_padded_;  // hidden x padded_hidden_ (Wy, then zero columns); except for the tiny path
   // Precision::f32: the two padded matrices packed once (PackedMatrix), in
   // the form the kernel reads (its panels, or for the small path and the
   // teaching kernels a row-major copy whose rows are not 1 KiB apart), so
@@ -248,6 +249,9 @@ class RnnForward {
   Matrix outputs_;  // (steps·batch) x padded_hidden_
   Kernel gemm_kernel_ = Kernel::naive;
   EpilogueFn epilogue_ = nullptr;  // values[i] := act(values[i] + bias[i])
+  // The specialised forward pass of a tiny RNN (src/rnn/tiny_rnn.hpp: the
+  // seed's size on simd-avx512), which reads wx_padded_ and wy_padded_.
+  bool tiny_ = false;
 };
 
 // Convenience: allocates an RnnForward and runs it once. Returns the

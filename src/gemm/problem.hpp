@@ -46,6 +46,7 @@ struct Epilogue {
   enum class Op { none, bias_tanh, bias_relu };
   Op op = Op::none;
   const float* bias = nullptr;  // one float per column of the caller's C
+  index prefetch_ahead = 0;     // BiasActivation::prefetch_ahead: 0, or floats from C to request
 };
 
 // What a kernel function receives. The dispatcher has checked the arguments

@@ -115,7 +115,10 @@ const char* trans_letter(Transpose t) { return t == Transpose::trans ? "T" : t =
   run_problem(kernel, call, panels, epilogue);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const CallRecord& record = call_record();
-  print_verbose(call, std::string(kernel.descriptor->name).c_str(), record.path, record.parts, seconds);
+  // A fused epilogue shows after the path: kernel=simd-avx512/small+bias-tanh.
+  std::string path = record.path;
+  if (epilogue != nullptr) path += epilogue->op == Epilogue::Op::bias_relu ? "+bias-relu" : "+bias-tanh";
+  print_verbose(call, std::string(kernel.descriptor->name).c_str(), path.c_str(), record.parts, seconds);
 }
 
 }  // namespace
@@ -505,7 +508,7 @@ void sgemm(Kernel k, int M, int N, int K, float alpha, const float* A, int lda, 
 void sgemm(int M, float alpha, const float* A, int lda, const PackedMatrix& B, float beta, float* C, int ldc,
            const BiasActivation& then) {
   const char* where = "sgemm-packed";
-  detail::Epilogue epilogue{detail::Epilogue::Op::none, then.bias};
+  detail::Epilogue epilogue{detail::Epilogue::Op::none, then.bias, then.prefetch_ahead};
   switch (then.activation) {
     case Activation::tanh:
       epilogue.op = detail::Epilogue::Op::bias_tanh;

@@ -92,7 +92,7 @@ template <int ROWS, int VECS, bool MASKED>
 // 1.5% of a tile's work). MASKED as in k_loop.
 template <int ROWS, int VECS, bool MASKED, Epilogue::Op OP>
 [[gnu::always_inline]] inline void write_back(__m512 (&acc)[ROWS][VECS], float alpha, float beta, float* C, index ldc,
-                                              const __mmask16 (&mask)[VECS], const float* bias) {
+                                              const __mmask16 (&mask)[VECS], const float* bias, index prefetch_ahead) {
   if (alpha != 1.0f) {
     const __m512 va = _mm512_set1_ps(alpha);
 #pragma GCC unroll 16
@@ -148,6 +148,15 @@ template <int ROWS, int VECS, bool MASKED, Epilogue::Op OP>
       else
         _mm512_storeu_ps(c, acc[i][v]);
     }
+  // The epilogue's prefetch hint (gemm.hpp, BiasActivation): the lines just
+  // written, that far on, requested tile by tile through the product.
+  if constexpr (OP != Epilogue::Op::none) {
+    if (prefetch_ahead != 0)
+#pragma GCC unroll 16
+      for (int i = 0; i < ROWS; ++i)
+#pragma GCC unroll 16
+        for (int v = 0; v < VECS; ++v) __builtin_prefetch(C + i * ldc + kLanes * v + prefetch_ahead, 1, 3);
+  }
 }
 
 // One ROWS x (16 * VECS) tile of C, n <= 16 * VECS columns of which are real.
@@ -164,7 +173,11 @@ void small_tile(const GemmProblem& p, const float* A, const float* B, float* C, 
   // argument: with one more, the tile calls pass one on the stack, which
   // cost a product without an epilogue a few nanoseconds.
   const float* bias = nullptr;
-  if constexpr (OP != Epilogue::Op::none) bias = p.epilogue->bias + p.b_col0 + (B - p.B.data);
+  index prefetch_ahead = 0;
+  if constexpr (OP != Epilogue::Op::none) {
+    bias = p.epilogue->bias + p.b_col0 + (B - p.B.data);
+    prefetch_ahead = p.epilogue->prefetch_ahead;
+  }
   __m512 acc[ROWS][VECS];
 #pragma GCC unroll 16
   for (int i = 0; i < ROWS; ++i)
@@ -177,10 +190,10 @@ void small_tile(const GemmProblem& p, const float* A, const float* B, float* C, 
   // the tile at the right edge of C needs the column masks.
   if (n == 16 * VECS) {
     k_loop<ROWS, VECS, false>(acc, p.K, A, p.A.row_stride, p.A.col_stride, B, p.B.row_stride, mask);
-    write_back<ROWS, VECS, false, OP>(acc, p.alpha, p.beta, C, p.ldc, mask, bias);
+    write_back<ROWS, VECS, false, OP>(acc, p.alpha, p.beta, C, p.ldc, mask, bias, prefetch_ahead);
   } else {
     k_loop<ROWS, VECS, true>(acc, p.K, A, p.A.row_stride, p.A.col_stride, B, p.B.row_stride, mask);
-    write_back<ROWS, VECS, true, OP>(acc, p.alpha, p.beta, C, p.ldc, mask, bias);
+    write_back<ROWS, VECS, true, OP>(acc, p.alpha, p.beta, C, p.ldc, mask, bias, prefetch_ahead);
   }
 }
 

@@ -42,7 +42,12 @@ void apply_epilogue(const Epilogue& e, float* C, index ldc, index rows, index co
   const ActivationVariant& v = best_activation_variant();
   const BiasActivationFn pass = e.op == Epilogue::Op::bias_tanh ? v.bias_tanh : v.bias_relu;
   const float* bias = e.bias + col0;
-  for (index i = 0; i < rows; ++i) pass(C + i * ldc, bias, static_cast<std::size_t>(cols));
+  for (index i = 0; i < rows; ++i) {
+    float* row = C + i * ldc;
+    pass(row, bias, static_cast<std::size_t>(cols));
+    if (e.prefetch_ahead != 0)  // the hint (gemm.hpp): the same row's lines, that far on
+      for (index j = 0; j < cols; j += 16) __builtin_prefetch(row + j + e.prefetch_ahead, 1, 3);
+  }
 }
 
 }  // namespace gemmlab::detail

@@ -35,7 +35,8 @@ std::span<const ActivationVariant> activation_variants();
 const ActivationVariant& best_activation_variant();
 
 // A GEMM's epilogue (problem.hpp) on rows x cols of C, row by row with the
-// best variant: C(i, j) := act(C(i, j) + bias[col0 + j]). What the five-loop
+// best variant: C(i, j) := act(C(i, j) + bias[col0 + j]). With
+// e.prefetch_ahead, each row's cache lines that far on are requested after it. What the five-loop
 // driver runs on each finished micro-tile while it is in L1, and the
 // dispatcher on the whole of C after a kernel that does not fuse it.
 void apply_epilogue(const Epilogue& e, float* C, index ldc, index rows, index cols, index col0);

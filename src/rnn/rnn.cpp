@@ -12,6 +12,7 @@
 #include "gemmlab/sbgemm.hpp"
 #include "rnn/activation.hpp"
 #include "rnn/tanh_formula.hpp"
+#include "rnn/tiny_rnn.hpp"
 
 namespace gemmlab {
 namespace {
@@ -228,7 +229,18 @@ RnnForward::RnnForward(Kernel k, RnnWeights weights, Activation activation, int 
   wy_padded_ = Matrix(hidden, padded_hidden_);
   copy(weights_.Wx, wx_padded_.block(0, 0, weights_.Wx.rows(), hidden));
   copy(weights_.Wy, wy_padded_.block(0, 0, hidden, hidden));
-  if (precision == Precision::f32) {  // packed once, here, in the kernel's form; every step and run() reuses them
+#if defined(GEMMLAB_HAVE_AVX512)
+  // A tiny RNN on simd-avx512 runs the specialised forward pass, which reads
+  // the padded weights as they are (the same bits as the general path:
+  // tiny_rnn.hpp). Any other size, kernel or precision takes the general one.
+  tiny_ = precision == Precision::f32 && gemm_kernel_ == Kernel::simd_avx512 &&
+          padded_hidden_ == detail::tiny_rnn_width && batch <= detail::tiny_rnn_max_batch &&
+          weights_.inputs() <= detail::tiny_rnn_max_inputs;
+#endif
+  if (tiny_) {
+    // Nothing to pack: the tiny path reads wx_padded_ and wy_padded_ as they are.
+  } else if (precision == Precision::f32) {
+    // Packed once, here, in the kernel's form; every step and run() reuses them.
     wx_f32_.emplace(gemm_kernel_, Layout::row_major, Transpose::no_trans, wx_padded_.rows(), padded_hidden_,
                     wx_padded_.data(), wx_padded_.ld());
     wy_f32_.emplace(gemm_kernel_, Layout::row_major, Transpose::no_trans, hidden, padded_hidden_, wy_padded_.data(),
@@ -272,12 +284,12 @@ ConstMatrixView RnnForward::output(int step) const {
 }
 
 [[gnu::always_inline]] inline bool RnnForward::multiply(bool recurrent, int M, const float* A, int lda, float beta,
-                                                        float* C, bool finish) const {
+                                                        float* C, bool finish, std::ptrdiff_t prefetch_ahead) const {
   const int ldo = outputs_.ld();
   const std::optional<PackedMatrix>& f32 = recurrent ? wy_f32_ : wx_f32_;
   if (f32) {  // float, packed once in the constructor
     if (finish)
-      sgemm(M, 1.0f, A, lda, *f32, beta, C, ldo, BiasActivation{bias_tile_.data(), activation_});
+      sgemm(M, 1.0f, A, lda, *f32, beta, C, ldo, BiasActivation{bias_tile_.data(), activation_, prefetch_ahead});
     else
       sgemm(M, 1.0f, A, lda, *f32, beta, C, ldo);
     return finish;
@@ -318,11 +330,16 @@ ConstMatrixView RnnForward::output(int step) const {
     // out_t += h_{t-1} · Wy (out_0 += h0 · Wy), and in float h_t := act(out_t
     // + b) in the same call: fused into the product's write-back, where the
     // values are still in registers (the small path) or L1 (the five loops).
+    // As each piece is finished, the same piece of the next step's block is
+    // requested (the prefetch hint), as the separate pass below does, for
+    // the reason given there.
+    const std::ptrdiff_t ahead = t + 1 < T ? static_cast<std::ptrdiff_t>(step_size) : 0;
     bool finished = false;
     if (t > 0)
-      finished = multiply(true, rows, h_t - step_size, ldo, 1.0f, h_t, true);
+      finished = multiply(true, rows, h_t - step_size, ldo, 1.0f, h_t, true, ahead);
     else if (has_h0)
-      finished = multiply(true, rows, h0.data() + static_cast<std::size_t>(row0) * h0.ld(), h0.ld(), 1.0f, h_t, true);
+      finished =
+          multiply(true, rows, h0.data() + static_cast<std::size_t>(row0) * h0.ld(), h0.ld(), 1.0f, h_t, true, ahead);
     if (finished) continue;
     // 3. Otherwise (step 0 without h0, or bf16) h_t := act(out_t + b), one pass over the slice's rows of the block,
     //    in pieces of kPiece floats. Before each piece, the same stretch of
@@ -358,6 +375,28 @@ void RnnForward::run(ConstMatrixView x_all, ConstMatrixView h0) {
   const bool has_h0 = !h0.empty();
   if (has_h0 && (h0.rows() != B || h0.cols() != H))
     require_shape(false, "RnnForward::run", "h0 is " + shape_of(h0) + " but must be " + shape_string(B, H));
+
+#if defined(GEMMLAB_HAVE_AVX512)
+  if (tiny_) {  // the whole forward pass in one call (tiny_rnn.hpp)
+    detail::TinyRnn r;
+    r.batch = B;
+    r.inputs = I;
+    r.hidden = H;
+    r.steps = T;
+    r.x = x_all.data();
+    r.ldx = x_all.ld();
+    r.h0 = has_h0 ? h0.data() : nullptr;
+    r.ldh = has_h0 ? h0.ld() : 0;
+    r.wx = wx_padded_.data();
+    r.wy = wy_padded_.data();
+    r.bias = bias_tile_.data();
+    r.relu = activation_ == Activation::relu;
+    r.out = outputs_.data();
+    r.ldo = outputs_.ld();
+    detail::tiny_rnn_forward_avx512(r);
+    return;
+  }
+#endif
 
   // The slices: near-equal runs of whole batch rows, one per thread.
   const double flops = 2.0 * T * B * static_cast<double>(H) * (I + H);
