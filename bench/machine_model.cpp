@@ -37,13 +37,20 @@ constexpr int chain_length = 100;
 // Written in assembly, because a compiler folds a chain of C++ additions
 // into one; the loop's own counter is a second, independent chain that the
 // core runs beside it. Returns false where there is no such probe.
+// Register + register, not register + constant: Intel's Golden Cove cores
+// (Sapphire and Emerald Rapids) fold additions of small constants at
+// register renaming, so a chain of `add $1` ran several additions a cycle
+// and read a 12.4 GHz clock on a core near 2.7 GHz (docs/performance-model.md).
+// The renamer cannot fold an addend it only knows as a register.
 bool run_add_chain(std::int64_t rounds, std::uint64_t& sink) {
   std::uint64_t x = sink;
+  const std::uint64_t step = sink | 1;  // a value the compiler cannot see as a constant
 #if defined(__x86_64__)
-  for (std::int64_t r = 0; r < rounds; ++r) asm volatile(".rept 100\n\taddq $1, %0\n\t.endr" : "+r"(x));
+  for (std::int64_t r = 0; r < rounds; ++r) asm volatile(".rept 100\n\taddq %1, %0\n\t.endr" : "+r"(x) : "r"(step));
 #elif defined(__aarch64__)
-  for (std::int64_t r = 0; r < rounds; ++r) asm volatile(".rept 100\n\tadd %0, %0, #1\n\t.endr" : "+r"(x));
+  for (std::int64_t r = 0; r < rounds; ++r) asm volatile(".rept 100\n\tadd %0, %0, %1\n\t.endr" : "+r"(x) : "r"(step));
 #else
+  (void)step;
   (void)rounds;
   return false;
 #endif
