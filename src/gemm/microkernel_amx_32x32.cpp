@@ -32,10 +32,11 @@
 // (prepare_thread, which the driver calls at the start of each thread's
 // part, checks it is still loaded), and released when the thread exits.
 //
-// Rounding: a whole tile with beta = 1 accumulates onto C inside the tile
-// (tileloadd C, then tdpbf16ps), where subnormals are flushed; an edge
-// tile adds beta * C with an AVX-512 FMA, which keeps them. The two differ
-// only below 2^-126, outside the error bound's assumptions anyway.
+// Rounding: with alpha = beta = 1 every tile, whole or edge, accumulates
+// onto C inside the tiles (tileloadd C, then tdpbf16ps; an edge tile's C
+// through a buffer), so a row's bits do not depend on where the tile edges
+// fall. Any other alpha and beta: the products from zero, then alpha * acc +
+// beta * C with an AVX-512 FMA, as the AVX-512 kernels do.
 //
 // This file is compiled on every x86-64 build (-mamx-tile -mamx-bf16) and
 // its code runs only when isa_supported(Isa::amx_bf16): CPUID, XCR0 and the
@@ -118,12 +119,32 @@ void microkernel_amx_32x32(int depth, float alpha, const bf16* a, const bf16* b,
   // other goes through a float buffer and the alpha / beta update below.
   const bool straight = m == MR && n == NR && alpha == 1.0f && (beta == 0.0f || beta == 1.0f);
   const std::size_t c_row_bytes = static_cast<std::size_t>(ldc) * sizeof(float);
+  // An edge tile with alpha = beta = 1 accumulates onto C inside the tiles
+  // too, through a buffer that holds its m x n part of C (zeros around it):
+  // C + the products in the tile's own order is not the same sum, rounded,
+  // as the products from zero and then + C, and a row must get the same bits
+  // whether it falls in a whole tile or an edge one (the RNN's slices on
+  // several threads put rows in edge tiles that one thread runs whole).
+  const bool edge_onto_c = !straight && alpha == 1.0f && beta == 1.0f;
+  alignas(64) __m512 tile[MR][2];
+  constexpr std::size_t tile_row_bytes = 2 * sizeof(__m512);
   if (straight && beta == 1.0f) {
     const float* c_low = c + static_cast<index>(16) * ldc;  // rows 16..31 (m == 32 here)
     _tile_loadd(0, c, c_row_bytes);
     _tile_loadd(1, c + 16, c_row_bytes);
     _tile_loadd(2, c_low, c_row_bytes);
     _tile_loadd(3, c_low + 16, c_row_bytes);
+  } else if (edge_onto_c) {
+    const __mmask16 k0 = first_lanes(n), k1 = first_lanes(n - 16);
+    for (int i = 0; i < MR; ++i) {
+      const float* row = c + static_cast<index>(i) * ldc;
+      tile[i][0] = i < m ? _mm512_maskz_loadu_ps(k0, row) : _mm512_setzero_ps();
+      tile[i][1] = i < m ? _mm512_maskz_loadu_ps(k1, row + 16) : _mm512_setzero_ps();
+    }
+    _tile_loadd(0, &tile[0][0], tile_row_bytes);
+    _tile_loadd(1, &tile[0][1], tile_row_bytes);
+    _tile_loadd(2, &tile[16][0], tile_row_bytes);
+    _tile_loadd(3, &tile[16][1], tile_row_bytes);
   } else {
     _tile_zero(0);
     _tile_zero(1);
@@ -155,13 +176,14 @@ void microkernel_amx_32x32(int depth, float alpha, const bf16* a, const bf16* b,
   // The four C tiles into a buffer laid out as a register tile (row i:
   // columns 0-15 in [i][0], 16-31 in [i][1], 128 bytes a row), then the
   // alpha / beta update of the AVX-512 kernels.
-  alignas(64) __m512 tile[MR][2];
-  constexpr std::size_t tile_row_bytes = 2 * sizeof(__m512);
   _tile_stored(0, &tile[0][0], tile_row_bytes);
   _tile_stored(1, &tile[0][1], tile_row_bytes);
   _tile_stored(2, &tile[16][0], tile_row_bytes);
   _tile_stored(3, &tile[16][1], tile_row_bytes);
-  store_tile_32(tile, alpha, beta, c, ldc, m, n);
+  if (edge_onto_c)
+    store_tile_32(tile, 1.0f, 0.0f, c, ldc, m, n);  // C is in the sums already: a plain store (times 1: exact)
+  else
+    store_tile_32(tile, alpha, beta, c, ldc, m, n);
 }
 
 }  // namespace
